@@ -1,0 +1,14 @@
+"""paycore: an e-commerce payment interface secured with RSA, built to be read.
+
+The package has named layers, and imports run one way:
+
+* :mod:`paycore.textbook` -- RSA written from the mathematics. **Hazardous teaching code.**
+* :mod:`paycore.errors` -- the exceptions every layer raises.
+
+Real payments must use the production path only; the textbook layer exists so students can
+see ``C = M^e mod n`` work, and so the attack lab can show why it must never protect money.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,37 @@
+"""The `paycore` command, run as a user runs it (a real subprocess) and in process."""
+
+import subprocess
+import sys
+
+import pytest
+
+from paycore.cli import main
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "paycore.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_demo_runs_and_exits_zero():
+    done = run("demo", "--bits", "1024", "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    assert "round trip ok" in done.stdout
+    assert "never for real payments" in done.stdout
+
+
+def test_bad_arguments_give_a_clear_error_and_status_2(capsys):
+    assert main(["rsa-demo", "--bits", "8"]) == 2
+    assert "bits too small" in capsys.readouterr().err
+
+
+def test_amount_too_large_for_the_key(capsys):
+    assert main(["rsa-demo", "--bits", "32", "--amount", str(2**40), "--seed", "1"]) == 2
+    assert "0 <= m < n" in capsys.readouterr().err
+
+
+def test_unknown_command_is_an_argparse_error():
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
