@@ -3,6 +3,7 @@
 The package has named layers, and imports run one way:
 
 * :mod:`paycore.textbook` -- RSA written from the mathematics. **Hazardous teaching code.**
+* :mod:`paycore.secure` -- the production path on pyca/cryptography: keys, OAEP, PSS, the envelope.
 * :mod:`paycore.errors` -- the exceptions every layer raises.
 
 Real payments must use the production path only; the textbook layer exists so students can

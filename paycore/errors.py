@@ -22,3 +22,15 @@ class DecryptionError(PaycoreError):
 
 class InvalidSignature(PaycoreError):
     """A signature did not verify against the message and public key."""
+
+
+class InvalidKey(PaycoreError, ValueError):
+    """A key was refused: wrong type, too small, unreadable, or the wrong passphrase."""
+
+
+class EnvelopeFormatError(DecryptionError):
+    """An envelope is malformed (not a paycore envelope, wrong version, bad field).
+
+    Structure is checked before any secret is touched, so saying what is wrong leaks nothing;
+    a well-formed envelope that fails to decrypt raises a plain :class:`DecryptionError`.
+    """
