@@ -1,85 +1,38 @@
 """The ``paycore`` command: one entry point for the guided tours and tools.
 
-Each subcommand is a small function; the heavy lifting lives in the package, so the
+Each subcommand lives in its own module, which exposes ``configure(parser)`` to declare its
+options and ``run(args) -> int`` to do the work; this file only wires them together, so the
 notebooks and the command line call the very same code.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-
-def _rsa_demo(args: argparse.Namespace) -> int:
-    """A textbook RSA round trip on a payment amount, printed step by step."""
-    from paycore.textbook import (
-        decrypt_int,
-        encrypt_int,
-        generate_private_key,
-        sign_int,
-        teaching_rng,
-        verify_int,
-    )
-
-    print("TEXTBOOK RSA -- teaching code, never for real payments (see paycore.secure).\n")
-    rng = teaching_rng(args.seed) if args.seed is not None else None
-    key = generate_private_key(args.bits, rng=rng)
-    public = key.public_key()
-    print(f"1. key pair   {key!r}")
-    print(f"              {public!r}")
-    amount = args.amount
-    print(f"2. message    M = {amount} (an amount in minor units, e.g. fen or cents)")
-    ciphertext = encrypt_int(public, amount)
-    print(f"3. encrypt    C = M^e mod n = {ciphertext:#x}"[:110] + "...")
-    recovered = decrypt_int(key, ciphertext)
-    print(f"4. decrypt    M = C^d mod n = {recovered}  (CRT)")
-    signature = sign_int(key, amount)
-    verify_int(public, amount, signature)
-    print("5. sign       S = M^d mod n; verify S^e mod n == M: ok")
-    if recovered != amount:
-        print("round trip FAILED", file=sys.stderr)
-        return 1
-    print("\nround trip ok: decryption undid encryption.")
-    return 0
-
-
-def _bench(args: argparse.Namespace) -> int:
-    """Run benchmark suites and save their results."""
-    from pathlib import Path
-
-    from paycore.bench.runner import run_suite, suites
-
-    known = suites()
-    chosen = list(known) if args.suite == "all" else [args.suite]
-    for name in chosen:
-        print(f"== suite {name} ({'quick' if args.quick else 'full'})")
-        run_suite(known[name], quick=args.quick, out=Path(args.out) if args.out else None)
-    return 0
+# name -> (module, one-line help). Modules are imported only when their command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("paycore.tours.rsa_demo", "the guided tour (for now: a textbook RSA round trip)"),
+    "rsa-demo": ("paycore.tours.rsa_demo", "a textbook RSA round trip on a payment amount"),
+    "bench": ("paycore.bench.cli", "run the benchmarks and write results, plots and a report"),
+    "attacks": ("paycore.attacks.cli", "run the attack lab and print the attack-defence matrix"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, exposed so tests can inspect the commands."""
     parser = argparse.ArgumentParser(prog="paycore", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    for name, help_text in (
-        ("demo", "the guided tour (for now: a textbook RSA round trip)"),
-        ("rsa-demo", "a textbook RSA round trip on a payment amount"),
-    ):
-        cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument("--bits", type=int, default=2048, help="modulus size (default 2048)")
-        cmd.add_argument("--amount", type=int, default=12345, help="amount in minor units")
-        cmd.add_argument(
-            "--seed", default=None, help="seed a teaching key (reproducible; never for real keys)"
-        )
-        cmd.set_defaults(handler=_rsa_demo)
-
-    bench = sub.add_parser("bench", help="run the benchmarks", description="run the benchmarks")
-    bench.add_argument("--suite", default="all", help="which suite (default: all)")
-    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
-    bench.add_argument("--out", default=None, help="directory for JSON/CSV results")
-    bench.set_defaults(handler=_bench)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(module_name=module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue  # a command whose module is not written yet still shows in --help
+        module.configure(command)
     return parser
 
 
@@ -88,7 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        module = importlib.import_module(args.module_name)
+    except ImportError as exc:
+        print(f"paycore: error: the {args.command!r} command is not available ({exc})", file=sys.stderr)
+        return 2
+    try:
+        return module.run(args)
     except (ValueError, TypeError) as exc:
         print(f"paycore: error: {exc}", file=sys.stderr)
         return 2

@@ -35,3 +35,16 @@ def test_unknown_command_is_an_argparse_error():
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("demo", "rsa-demo", "bench", "attacks"):
+        assert command in out
+
+
+def test_unknown_bench_suite_is_a_clear_error(capsys):
+    assert main(["bench", "--suite", "nope"]) == 2
+    assert "unknown suite" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Guided tours: the narrated walk-throughs behind ``paycore demo`` and friends."""
