@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rsa-demo": ("paycore.tours.rsa_demo", "a textbook RSA round trip on a payment amount"),
     "bench": ("paycore.bench.cli", "run the benchmarks and write results, plots and a report"),
     "attacks": ("paycore.attacks.cli", "run the attack lab and print the attack-defence matrix"),
+    "keygen": ("paycore.tools.keygen", "generate an RSA key pair as PEM files and print its key id"),
 }
 
 
