@@ -41,7 +41,7 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("demo", "rsa-demo", "bench", "attacks"):
+    for command in ("demo", "rsa-demo", "bench", "attacks", "keygen"):
         assert command in out
 
 

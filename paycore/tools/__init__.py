@@ -1,0 +1,1 @@
+"""Tools: small commands for the chores around paycore, such as ``paycore keygen``."""
