@@ -97,8 +97,13 @@ def load_private_key_pem(data: bytes, password: bytes | str | None = None) -> rs
         raise TypeError(f"PEM data must be bytes, got {type(data).__name__}")
     try:
         key = serialization.load_pem_private_key(data, password=_password_bytes(password))
-    except TypeError as exc:  # cryptography: password given but key not encrypted, or the reverse
-        raise InvalidKey(f"cannot load private key: {exc}") from None
+    except TypeError:  # cryptography: a password for a plain key, or none for an encrypted one
+        problem = (
+            "it is not encrypted, but a passphrase was given"
+            if password is not None
+            else ("it is encrypted: give its passphrase")
+        )
+        raise InvalidKey(f"cannot load private key: {problem}") from None
     except (ValueError, UnsupportedAlgorithm):
         hint = " (wrong passphrase?)" if password is not None else ""
         raise InvalidKey(f"cannot load private key: not a valid PEM private key{hint}") from None
@@ -123,12 +128,21 @@ def load_public_key_pem(data: bytes) -> rsa.RSAPublicKey:
 
 
 def save_private_key(
-    path: str | os.PathLike, key: rsa.RSAPrivateKey, password: bytes | str | None = None
+    path: str | os.PathLike,
+    key: rsa.RSAPrivateKey,
+    password: bytes | str | None = None,
+    *,
+    exclusive: bool = False,
 ) -> Path:
-    """Write a private key as PKCS#8 PEM with file mode 0600 (owner read/write only)."""
+    """Write a private key as PKCS#8 PEM with file mode 0600 (owner read/write only).
+
+    With ``exclusive=True`` an existing file is never replaced (``FileExistsError``), checked
+    atomically by the operating system rather than by a racy look-before-you-leap.
+    """
     pem = private_key_to_pem(key, password)
     target = Path(path)
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    descriptor = os.open(target, flags, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         os.fchmod(handle.fileno(), 0o600)  # also tighten a file that already existed
         handle.write(pem)

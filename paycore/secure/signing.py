@@ -32,7 +32,13 @@ class SignatureAlgorithm(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: SignatureAlgorithm | str) -> SignatureAlgorithm:
-        """Accept an enum member or its header name; unknown names are a ``ValueError``."""
+        """Accept an enum member, its header name, or ``"RSA2"`` (Alipay's name for PKCS#1 v1.5-SHA256).
+
+        >>> SignatureAlgorithm.parse("RSA2") is SignatureAlgorithm.PKCS1V15_SHA256
+        True
+        """
+        if value == "RSA2":
+            return cls.PKCS1V15_SHA256
         try:
             return cls(value)
         except ValueError:

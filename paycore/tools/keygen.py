@@ -70,13 +70,13 @@ def run(args: argparse.Namespace) -> int:
     private_path = out / f"{name}.private.pem"
     public_path = out / f"{name}.public.pem"
     existing = [str(path) for path in (private_path, public_path) if path.exists()]
-    if existing and not args.force:
+    if existing and not args.force:  # a friendly early answer; the exclusive write below is the real guard
         verb = "exists" if len(existing) == 1 else "exist"
         return _fail(f"{' and '.join(existing)} already {verb}; refusing to overwrite a key (use --force)")
     key = generate_private_key(args.bits)  # refuses small keys with paycore's message (a ValueError)
     try:
         out.mkdir(mode=0o700, parents=True, exist_ok=True)
-        save_private_key(private_path, key, passphrase)
+        save_private_key(private_path, key, passphrase, exclusive=not args.force)
         save_public_key(public_path, key)
     except OSError as exc:
         return _fail(f"cannot write the key files: {exc}")

@@ -63,9 +63,9 @@ def test_wrong_or_missing_passphrase_is_a_clear_error(key2048):
     locked = secure.private_key_to_pem(key2048, b"s3cret")
     with pytest.raises(InvalidKey, match="wrong passphrase"):
         secure.load_private_key_pem(locked, b"guess")
-    with pytest.raises(InvalidKey, match="cannot load private key"):
+    with pytest.raises(InvalidKey, match="it is encrypted: give its passphrase"):
         secure.load_private_key_pem(locked)
-    with pytest.raises(InvalidKey, match="cannot load private key"):
+    with pytest.raises(InvalidKey, match="not encrypted, but a passphrase was given"):
         secure.load_private_key_pem(secure.private_key_to_pem(key2048), b"not needed")
 
 
@@ -106,6 +106,16 @@ def test_private_key_file_is_owner_only_even_if_it_existed(key2048, tmp_path):
     secure.save_private_key(path, key2048)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert secure.load_private_key(path).private_numbers() == key2048.private_numbers()
+
+
+def test_exclusive_save_never_replaces_a_file(key2048, tmp_path):
+    path = tmp_path / "key.pem"
+    path.write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        secure.save_private_key(path, key2048, exclusive=True)
+    assert path.read_bytes() == b"precious"
+    secure.save_private_key(tmp_path / "new.pem", key2048, exclusive=True)
+    assert stat.S_IMODE((tmp_path / "new.pem").stat().st_mode) == 0o600
 
 
 def test_public_key_file_round_trip(key2048, tmp_path):
