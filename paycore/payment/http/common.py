@@ -1,0 +1,155 @@
+"""What both HTTP apps share: a body-size limit and one JSON error format for every rejection.
+
+Every rejection -- our own refusals, malformed JSON, wrong types, unknown routes, oversized
+bodies, even an unexpected bug -- becomes ``{"error": {"code": ..., "message": ...}}`` with a
+stable code. Messages name the problem, never the rejected value (it could be a card number),
+and no stack trace ever leaves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from paycore.payment import errors
+from paycore.payment.errors import PaymentError
+
+MAX_BODY_BYTES = 64 * 1024
+logger = logging.getLogger("paycore.http")
+
+
+def error_response(error: PaymentError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The JSON body of a refusal."""
+    return JSONResponse(error.to_json(), status_code=error.status, headers=headers)
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse bodies over ``limit`` bytes with 413 before the app sees them.
+
+    Checks ``Content-Length`` first, then reads the body (streamed or not) up to the limit and
+    hands it on whole; bodies are small JSON documents, so buffering them costs nothing.
+    """
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = error_response(
+            PaymentError(errors.PAYLOAD_TOO_LARGE, f"the body is over the {self.limit}-byte limit", 413)
+        )
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await too_large(scope, receive, send)
+                return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        delivered = False
+
+        async def replay():
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class CatchAll:
+    """ASGI middleware: an unexpected exception becomes a plain 500 JSON error.
+
+    The log line names the exception type and where it happened, never values (which could be
+    secrets) and no stack trace; the response says only "internal error".
+    """
+
+    def __init__(self, app, name: str) -> None:
+        self.app = app
+        self.name = name
+
+    async def __call__(self, scope, receive, send) -> None:
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            frame = exc.__traceback__
+            while frame is not None and frame.tb_next is not None:
+                frame = frame.tb_next
+            where = (
+                f"{frame.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.tb_lineno}" if frame else "?"
+            )
+            logger.error("%s: unexpected %s at %s", self.name, type(exc).__name__, where)
+            if scope["type"] == "http" and not started:
+                await error_response(PaymentError(errors.INTERNAL_ERROR, "internal error", 500))(
+                    scope, receive, send
+                )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every failure to the JSON error format, and limit body sizes."""
+
+    @app.exception_handler(PaymentError)
+    async def payment_error(_request: Request, exc: PaymentError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        if any(problem.get("type") == "json_invalid" for problem in problems):
+            return error_response(PaymentError(errors.MALFORMED_JSON, "the body is not valid JSON"))
+        described = "; ".join(
+            f"{'.'.join(str(part) for part in problem.get('loc', ()) if part != 'body') or 'body'}: "
+            f"{problem.get('msg', 'invalid')}"
+            for problem in problems[:5]
+        )
+        return error_response(PaymentError(errors.INVALID_REQUEST, f"invalid request: {described}", 422))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: errors.NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, errors.INVALID_REQUEST
+        )
+        message = {404: "no such endpoint", 405: "method not allowed here"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return error_response(PaymentError(code, message, exc.status_code))
+
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(CatchAll, name=app.title)
+
+
+def json_bytes(document: dict) -> bytes:
+    """Compact JSON, as the apps send it."""
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def request_target(request: Request) -> str:
+    """The path and query exactly as the client sent them (what a signature covers)."""
+    path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")

@@ -1,0 +1,84 @@
+"""The payment platform's HTTP API (FastAPI), a thin adapter around :class:`~paycore.payment.gateway.Gateway`.
+
+The handlers read the body as bytes and pass it on untouched, because the signature covers the
+exact bytes and must be checked before anything is parsed. The request models appear in the
+OpenAPI pages (``/docs``) for reading, not for parsing.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from paycore.payment import schemas
+from paycore.payment.gateway import PAYMENTS_PATH, REFUNDS_PATH, Gateway
+from paycore.payment.http.common import install_error_handlers, request_target
+
+SIGNED = {
+    "description": "Signed by the gateway (Paycore-Signature headers over status, request nonce, timestamp, "
+    "nonce and body hash). Errors use the same signed JSON error format.",
+}
+
+
+def _body_doc(model: type) -> dict:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+def _as_response(answer) -> Response:
+    return Response(
+        content=answer.body, status_code=answer.status, headers=answer.headers, media_type="application/json"
+    )
+
+
+def create_gateway_app(gateway: Gateway) -> FastAPI:
+    """The gateway's FastAPI app around a :class:`Gateway` service."""
+    app = FastAPI(
+        title="paycore gateway",
+        version="paycore/1",
+        description="The payment platform of the seed article (steps 3.4 and 3.5). Every request must "
+        "be signed by a registered merchant key; see docs/PROTOCOL.md.",
+    )
+    install_error_handlers(app)
+
+    @app.post(
+        PAYMENTS_PATH,
+        summary="3.4 take a payment",
+        openapi_extra=_body_doc(schemas.PaymentRequest),
+        responses={200: {"model": schemas.PaymentResource, **SIGNED}},
+    )
+    async def create_payment(request: Request) -> Response:
+        body = await request.body()
+        return _as_response(await run_in_threadpool(gateway.handle_payment, dict(request.headers), body))
+
+    @app.get(
+        PAYMENTS_PATH + "/{out_trade_no}",
+        summary="query a payment (reconciliation)",
+        responses={200: {"model": schemas.PaymentResource, **SIGNED}},
+    )
+    async def query_payment(out_trade_no: str, request: Request) -> Response:
+        answer = await run_in_threadpool(
+            gateway.handle_query, request_target(request), dict(request.headers), out_trade_no
+        )
+        return _as_response(answer)
+
+    @app.post(
+        REFUNDS_PATH,
+        summary="refund a payment, in full or in part",
+        openapi_extra=_body_doc(schemas.RefundRequest),
+        responses={200: {"model": schemas.RefundResource, **SIGNED}},
+    )
+    async def create_refund(request: Request) -> Response:
+        body = await request.body()
+        return _as_response(await run_in_threadpool(gateway.handle_refund, dict(request.headers), body))
+
+    @app.get("/healthz", summary="liveness, and the gateway's key id")
+    async def health() -> dict:
+        return {"status": "ok", "key_id": gateway.key_id}
+
+    return app

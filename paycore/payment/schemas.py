@@ -1,0 +1,132 @@
+"""The JSON bodies of protocol ``paycore/1``, as strict pydantic models.
+
+Strict means JSON types are taken literally: ``12345.0`` (a float), ``"12345"`` (a string) and
+``true`` are not amounts, and unknown fields are refused rather than ignored. The same models
+document the API in the OpenAPI pages (``/docs``) of both parties.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from paycore.payment import errors
+from paycore.payment.errors import PaymentError
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
+URL_PATTERN = r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$"
+
+
+class Strict(BaseModel):
+    """Base: strict types, unknown fields refused, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class AmountModel(Strict):
+    """An amount: integer minor units and an ISO 4217 code, e.g. ``{"value": 12345, "currency": "CNY"}``."""
+
+    value: int = Field(description="minor units (fen, cents); an integer, never a float", examples=[12345])
+    currency: str = Field(min_length=3, max_length=3, examples=["CNY"])
+
+
+class EnvelopeModel(Strict):
+    """A ``paycore.secure`` envelope (see paycore/secure/envelope.py for the format)."""
+
+    v: int
+    alg: str
+    enc: str
+    kid: str
+    ek: str
+    iv: str
+    ct: str
+
+
+class PaymentRequest(Strict):
+    """Step 3.3: what the merchant sends the gateway. The payer's details travel sealed."""
+
+    merchant_id: str = Field(pattern=ID_PATTERN)
+    out_trade_no: str = Field(pattern=ID_PATTERN, description="the merchant's unique number for this attempt")
+    amount: AmountModel
+    description: str = Field(max_length=128)
+    notify_url: str = Field(pattern=URL_PATTERN, max_length=256)
+    payer: EnvelopeModel = Field(
+        description="sealed to the gateway's key; AAD = merchant_id + '\\n' + out_trade_no"
+    )
+
+
+class RefundRequest(Strict):
+    """Return money from a successful payment, in full or in part."""
+
+    merchant_id: str = Field(pattern=ID_PATTERN)
+    out_trade_no: str = Field(pattern=ID_PATTERN)
+    out_refund_no: str = Field(pattern=ID_PATTERN)
+    amount: AmountModel
+    reason: str = Field(default="", max_length=128)
+
+
+class PayerView(Strict):
+    """How a payer may be shown: the method and a masked id (BIN + last four for cards)."""
+
+    type: Literal["card", "wallet"]
+    display: str
+
+
+class PaymentResource(Strict):
+    """Step 3.5: the gateway's answer, also the data of a payment notification."""
+
+    payment_id: str
+    merchant_id: str
+    out_trade_no: str
+    status: Literal["SUCCEEDED", "FAILED"]
+    amount: AmountModel
+    refunded: int
+    payer: PayerView
+    failure_code: str | None
+    created_at: int
+
+
+class RefundResource(Strict):
+    """The gateway's answer to a refund."""
+
+    refund_id: str
+    out_refund_no: str
+    out_trade_no: str
+    status: Literal["SUCCEEDED"]
+    amount: AmountModel
+    payment_refunded_total: int
+    created_at: int
+
+
+class Event(Strict):
+    """A notification: ``payment.succeeded``, ``payment.failed`` or ``refund.succeeded``."""
+
+    event_id: str
+    type: Literal["payment.succeeded", "payment.failed", "refund.succeeded"]
+    created_at: int
+    data: dict
+
+
+class ErrorBody(Strict):
+    """Every rejection: ``{"error": {"code": ..., "message": ...}}``."""
+
+    error: dict[str, str]
+
+
+def parse(model: type[Strict], body: bytes) -> Strict:
+    """Parse raw JSON bytes into ``model``; malformed JSON and schema violations are clear refusals.
+
+    The messages name the field and the rule, never the rejected value (which could be a secret).
+    """
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        problems = exc.errors(include_input=False, include_url=False)
+        if any(problem["type"] == "json_invalid" for problem in problems):
+            raise PaymentError(errors.MALFORMED_JSON, "the body is not valid JSON") from None
+        described = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+            for problem in problems[:5]
+        )
+        raise PaymentError(errors.INVALID_REQUEST, f"invalid request: {described}", 422) from None

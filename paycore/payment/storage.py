@@ -1,0 +1,97 @@
+"""SQLite storage shared by the merchant and the gateway: one database file per party.
+
+Why SQLite: it is a real, durable, transactional database in the standard library, so the
+ledger's "debit, credit, record the payment and queue the notification -- all or nothing" is a
+real transaction a student can open with any SQLite browser. WAL mode lets readers proceed while
+one writer commits; ``BEGIN IMMEDIATE`` takes the write lock at the start of a transaction, so
+two concurrent payments cannot both read a balance and both spend it.
+
+``Database(":memory:")`` gives a private in-memory database (one shared connection behind a
+lock), for tests and notebooks that need no files.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    """A SQLite database with per-thread connections and explicit write transactions."""
+
+    def __init__(self, path: str | Path, schema: str) -> None:
+        self.path = str(path)
+        self._schema = schema
+        self._local = threading.local()
+        self._memory = self.path == ":memory:"
+        self._memory_lock = threading.RLock()
+        self._memory_connection: sqlite3.Connection | None = None
+        with self._connection() as connection:
+            connection.executescript(schema)  # CREATE ... IF NOT EXISTS: safe on every start
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        if not self._memory:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute(
+                "PRAGMA synchronous = FULL"
+            )  # durable: a committed payment survives power loss
+        return connection
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._memory:
+            with self._memory_lock:
+                if self._memory_connection is None:
+                    self._memory_connection = self._connect()
+                yield self._memory_connection
+            return
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        yield connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises."""
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
+        """Run a read-only statement and return all rows."""
+        with self._connection() as connection:
+            return connection.execute(sql, parameters).fetchall()
+
+    def query_one(self, sql: str, parameters: tuple = ()) -> sqlite3.Row | None:
+        """The first row of a read-only statement, or ``None``."""
+        rows = self.query(sql, parameters)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        if self._memory:
+            with self._memory_lock:
+                if self._memory_connection is not None:
+                    self._memory_connection.close()
+                    self._memory_connection = None
+            return
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None

@@ -1,0 +1,131 @@
+"""How the parties reach each other: over real HTTP, or in process with the very same bytes.
+
+Both links take a method, an absolute URL, headers and body bytes, and return a :class:`Reply`.
+:class:`HttpLink` uses an ``httpx.Client`` over the network (``paycore serve``). The
+:class:`InProcessNetwork` runs the parties' FastAPI apps inside this process through
+``httpx.ASGITransport``, so notebooks and tests see byte-identical requests without opening ports
+-- and can take a party "down" to test retries.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import anyio.from_thread
+import httpx
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class LinkError(Exception):
+    """The other party could not be reached (refused, timed out, or taken down)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP response as bytes: what was actually received."""
+
+    status: int
+    headers: dict[str, str] = field(repr=False)
+    body: bytes
+
+
+class HttpLink:
+    """Requests over real HTTP."""
+
+    def __init__(self, client: httpx.Client | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._client = client or httpx.Client(timeout=timeout)
+
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+        """Send one request; :class:`LinkError` if the peer cannot be reached."""
+        try:
+            response = self._client.request(method, url, headers=headers, content=body)
+        except httpx.TransportError as exc:
+            raise LinkError(f"{method} {url}: {type(exc).__name__}") from None
+        return Reply(response.status_code, dict(response.headers), response.content)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._client.close()
+
+
+class InProcessNetwork:
+    """ASGI apps in this process, addressed by URL host as if they were on the network.
+
+    Requests go through ``httpx.ASGITransport``: real HTTP messages (method, path, headers, body
+    bytes) handed to the app without a socket. The apps run on one event loop in a background
+    thread (an anyio blocking portal), so any number of threads may call :meth:`request` at once
+    -- which is how the tests send 50 concurrent payments.
+    """
+
+    def __init__(self) -> None:
+        self._apps: dict[str, httpx.AsyncClient] = {}
+        self._down: set[str] = set()
+        self._lock = threading.Lock()
+        self._portal_context = anyio.from_thread.start_blocking_portal()
+        self._portal = self._portal_context.__enter__()
+
+    def add(self, base_url: str, app) -> None:
+        """Serve ``app`` at ``base_url`` (e.g. ``http://gateway.paycore.test``)."""
+        host = urlsplit(base_url).netloc
+        self._apps[host] = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=base_url, timeout=DEFAULT_TIMEOUT
+        )
+
+    def take_down(self, base_url: str) -> None:
+        """Make a party unreachable (its requests fail as a refused connection would)."""
+        with self._lock:
+            self._down.add(urlsplit(base_url).netloc)
+
+    def bring_up(self, base_url: str) -> None:
+        """Make a party reachable again."""
+        with self._lock:
+            self._down.discard(urlsplit(base_url).netloc)
+
+    def send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        """Any httpx request (``json=``, ``headers=``, ``content=`` ...) to the app serving ``url``'s host."""
+        host = urlsplit(url).netloc
+        with self._lock:
+            down = host in self._down
+        client = self._apps.get(host)
+        if down or client is None:
+            raise LinkError(f"{method} {url}: connection refused")
+        return self._portal.call(lambda: client.request(method, url, **kwargs))
+
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+        """Deliver one request to the app serving ``url``'s host and return the reply bytes."""
+        response = self.send(method, url, headers=headers, content=body)
+        return Reply(response.status_code, dict(response.headers), response.content)
+
+    def client(self, base_url: str) -> InProcessClient:
+        """A small synchronous client for one party, like ``httpx.Client(base_url=...)``."""
+        return InProcessClient(self, base_url)
+
+    def close(self) -> None:
+        """Stop the event loop thread."""
+        for client in self._apps.values():
+            self._portal.call(client.aclose)
+        self._apps.clear()
+        self._portal_context.__exit__(None, None, None)
+
+
+class InProcessClient:
+    """``get``/``post`` against one in-process app, returning ``httpx.Response`` objects."""
+
+    def __init__(self, network: InProcessNetwork, base_url: str) -> None:
+        self.network = network
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """Send a request to ``base_url + path``."""
+        return self.network.send(method, self.base_url + path, **kwargs)
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        """``GET base_url + path``."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        """``POST base_url + path``."""
+        return self.request("POST", path, **kwargs)
