@@ -3,6 +3,8 @@
 The package has named layers, and imports run one way:
 
 * :mod:`paycore.textbook` -- RSA written from the mathematics. **Hazardous teaching code.**
+* :mod:`paycore.pkcs1` -- RFC 8017 paddings (OAEP, PSS, PKCS#1 v1.5) from scratch. **Teaching code**
+  (byte-for-byte correct, not constant-time).
 * :mod:`paycore.secure` -- the production path on pyca/cryptography: keys, OAEP, PSS, the envelope.
 * :mod:`paycore.errors` -- the exceptions every layer raises.
 
