@@ -14,9 +14,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 KEY_SIZES = (1024, 2048, 3072)
 
 
-def load_pinned_key(bits: int) -> rsa.RSAPrivateKey:
+def load_pinned_key(bits: int, variant: str = "") -> rsa.RSAPrivateKey:
     """One of the committed test keys (see tests/fixtures/keys/README.md), as a `cryptography` key."""
-    pem = (FIXTURES / "keys" / f"rsa-{bits}.pem").read_bytes()
+    suffix = f"-{variant}" if variant else ""
+    pem = (FIXTURES / "keys" / f"rsa-{bits}{suffix}.pem").read_bytes()
     key = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
