@@ -14,11 +14,15 @@ from collections.abc import Sequence
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("paycore.tours.rsa_demo", "the guided tour (for now: a textbook RSA round trip)"),
+    "demo": (
+        "paycore.tours.payment_tour",
+        "the guided tour: one payment through the six steps, wire in view",
+    ),
     "rsa-demo": ("paycore.tours.rsa_demo", "a textbook RSA round trip on a payment amount"),
     "bench": ("paycore.bench.cli", "run the benchmarks and write results, plots and a report"),
     "attacks": ("paycore.attacks.cli", "run the attack lab and print the attack-defence matrix"),
     "keygen": ("paycore.tools.keygen", "generate an RSA key pair as PEM files and print its key id"),
+    "serve": ("paycore.tools.serve", "run the merchant and the gateway on loopback over real HTTP"),
 }
 
 

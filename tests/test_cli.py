@@ -14,11 +14,23 @@ def run(*args):
     )
 
 
-def test_demo_runs_and_exits_zero():
-    done = run("demo", "--bits", "1024", "--seed", "7")
+def test_rsa_demo_runs_and_exits_zero():
+    done = run("rsa-demo", "--bits", "1024", "--seed", "7")
     assert done.returncode == 0, done.stderr
     assert "round trip ok" in done.stdout
     assert "never for real payments" in done.stdout
+
+
+def test_demo_walks_the_six_steps_and_shows_the_attacks_refused():
+    done = run("demo")
+    assert done.returncode == 0, done.stderr
+    for step in ("3.1", "3.2", "3.3", "3.4", "3.5", "3.6"):
+        assert f"\n{step}  " in done.stdout
+    assert "is PAID" in done.stdout
+    assert "HTTP 401 INVALID_SIGNATURE" in done.stdout and "HTTP 401 REPLAYED_NONCE" in done.stdout
+    assert "canonical string" in done.stdout and '"alg": "RSA-OAEP-256"' in done.stdout
+    assert "4111111111111111" not in done.stdout
+    assert done.stdout.rstrip().endswith("demo ok")
 
 
 def test_bad_arguments_give_a_clear_error_and_status_2(capsys):
@@ -41,7 +53,7 @@ def test_help_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("demo", "rsa-demo", "bench", "attacks", "keygen"):
+    for command in ("demo", "rsa-demo", "bench", "attacks", "keygen", "serve"):
         assert command in out
 
 

@@ -75,6 +75,39 @@ class World:
         self.merchant.db.close()
 
 
+def assemble(
+    *,
+    clock: Clock,
+    gateway_db: Database,
+    merchant_db: Database,
+    gateway_key: rsa.RSAPrivateKey,
+    merchant_key: rsa.RSAPrivateKey,
+    link,
+    gateway_url: str,
+    merchant_url: str,
+    token_secret: bytes,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    seed_payers: bool = True,
+) -> tuple[Gateway, Merchant, Notifier]:
+    """Build both services on their databases, register the merchant's key, and seed demo payers."""
+    gateway = Gateway(gateway_db, gateway_key, clock, token_secret=token_secret)
+    gateway.register_merchant(MERCHANT_ID, MERCHANT_NAME, merchant_key.public_key(), algorithm)
+    if seed_payers:
+        seed_demo_payers(gateway)
+    merchant = Merchant(
+        merchant_db,
+        merchant_key,
+        gateway_key.public_key(),
+        clock,
+        link,
+        MERCHANT_ID,
+        gateway_url,
+        merchant_url + NOTIFY_PATH,
+        algorithm=algorithm,
+    )
+    return gateway, merchant, Notifier(gateway_db, gateway.signer, link, clock)
+
+
 def build_world(
     *,
     clock: Clock | None = None,
@@ -94,38 +127,31 @@ def build_world(
     merchant_key = merchant_key or secure.generate_private_key()
     gateway_key = gateway_key or secure.generate_private_key()
     if data_dir is None:
-        gateway_path, merchant_path = ":memory:", ":memory:"
+        gateway_path, merchant_path, token_secret = ":memory:", ":memory:", secrets.token_bytes(32)
     else:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         gateway_path, merchant_path = Path(data_dir) / "gateway.sqlite3", Path(data_dir) / "merchant.sqlite3"
-    gateway = Gateway(
-        Database(gateway_path, gateway_store.FULL_SCHEMA),
-        gateway_key,
-        clock,
-        token_secret=secrets.token_bytes(32) if data_dir is None else _token_secret(data_dir),
-    )
-    gateway.register_merchant(MERCHANT_ID, MERCHANT_NAME, merchant_key.public_key(), algorithm)
-    if seed_payers:
-        seed_demo_payers(gateway)
+        token_secret = token_secret_in(data_dir)
     network = InProcessNetwork()
-    merchant = Merchant(
-        Database(merchant_path, merchant_store.SCHEMA),
-        merchant_key,
-        gateway_key.public_key(),
-        clock,
-        network,
-        MERCHANT_ID,
-        GATEWAY_URL,
-        MERCHANT_URL + NOTIFY_PATH,
+    gateway, merchant, notifier = assemble(
+        clock=clock,
+        gateway_db=Database(gateway_path, gateway_store.FULL_SCHEMA),
+        merchant_db=Database(merchant_path, merchant_store.SCHEMA),
+        gateway_key=gateway_key,
+        merchant_key=merchant_key,
+        link=network,
+        gateway_url=GATEWAY_URL,
+        merchant_url=MERCHANT_URL,
+        token_secret=token_secret,
         algorithm=algorithm,
+        seed_payers=seed_payers,
     )
     network.add(GATEWAY_URL, create_gateway_app(gateway))
     network.add(MERCHANT_URL, create_merchant_app(merchant))
-    notifier = Notifier(gateway.db, gateway.signer, network, clock)
     return World(gateway, merchant, notifier, network, clock)
 
 
-def _token_secret(data_dir: str | Path) -> bytes:
+def token_secret_in(data_dir: str | Path) -> bytes:
     """The gateway's card-token key: made once, kept in the data directory with mode 0600."""
     path = Path(data_dir) / "gateway-token.key"
     if path.exists():

@@ -1,0 +1,156 @@
+"""``paycore serve``: both parties on loopback over real HTTP, for curl, Postman and Wireshark.
+
+Each party is a FastAPI app under its own uvicorn server and port; a third thread delivers the
+gateway's notifications every second. Everything durable lives in ``--data-dir``: both parties'
+keys (PEM), the gateway's card-token key, and one SQLite database per party. The first start
+creates the keys and seeds the demo payers; later starts reuse them. Delete the directory to reset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from paycore import secure
+from paycore.payment import gateway_store, merchant_store
+from paycore.payment.clock import SystemClock
+from paycore.payment.http.gateway_app import create_gateway_app
+from paycore.payment.http.merchant_app import create_merchant_app
+from paycore.payment.storage import Database
+from paycore.payment.transport import HttpLink
+from paycore.payment.world import DEMO_CARDS, DEMO_WALLETS, MERCHANT_ID, assemble, token_secret_in
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--merchant-port", type=int, default=8001, help="merchant API port (default 8001)")
+    parser.add_argument("--gateway-port", type=int, default=8002, help="gateway API port (default 8002)")
+    parser.add_argument(
+        "--data-dir", default="paycore-data", help="keys and databases (default ./paycore-data)"
+    )
+    parser.add_argument(
+        "--deliver-every", type=float, default=1.0, help="seconds between notification passes"
+    )
+
+
+def _key(data_dir: Path, name: str) -> tuple[secure.keys.RSAPrivateKey, bool]:
+    path = data_dir / f"{name}.private.pem"
+    if path.exists():
+        return secure.load_private_key(path), False
+    key = secure.generate_private_key()
+    secure.save_private_key(path, key, exclusive=True)
+    secure.save_public_key(data_dir / f"{name}.public.pem", key)
+    return key, True
+
+
+@dataclass
+class Servers:
+    """The running pieces, so tests can start and stop them in process."""
+
+    merchant_url: str
+    gateway_url: str
+    threads: list[threading.Thread]
+    servers: list[uvicorn.Server]
+    stop: threading.Event
+
+    def wait_until_ready(self, timeout: float = 20.0) -> None:
+        """Block until both servers accept connections."""
+        deadline = time.monotonic() + timeout
+        while not all(server.started for server in self.servers):
+            if time.monotonic() > deadline:
+                raise TimeoutError("paycore serve did not start in time")
+            time.sleep(0.05)
+
+    def shutdown(self) -> None:
+        """Stop both servers and the notifier."""
+        self.stop.set()
+        for server in self.servers:
+            server.should_exit = True
+        for thread in self.threads:
+            thread.join(timeout=10)
+
+
+def start(
+    host: str,
+    merchant_port: int,
+    gateway_port: int,
+    data_dir: str | Path,
+    deliver_every: float = 1.0,
+    echo=print,
+) -> Servers:
+    """Create or reuse the data directory, then start both servers and the notifier in threads."""
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    merchant_key, fresh = _key(data, "merchant")
+    gateway_key, _ = _key(data, "gateway")
+    merchant_url, gateway_url = f"http://{host}:{merchant_port}", f"http://{host}:{gateway_port}"
+    clock = SystemClock()
+    gateway, merchant, notifier = assemble(
+        clock=clock,
+        gateway_db=Database(data / "gateway.sqlite3", gateway_store.FULL_SCHEMA),
+        merchant_db=Database(data / "merchant.sqlite3", merchant_store.SCHEMA),
+        gateway_key=gateway_key,
+        merchant_key=merchant_key,
+        link=HttpLink(),
+        gateway_url=gateway_url,
+        merchant_url=merchant_url,
+        token_secret=token_secret_in(data),
+    )
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(create_merchant_app(merchant), host=host, port=merchant_port, log_level="warning")
+        ),
+        uvicorn.Server(
+            uvicorn.Config(create_gateway_app(gateway), host=host, port=gateway_port, log_level="warning")
+        ),
+    ]
+    stop = threading.Event()
+
+    def deliver() -> None:
+        while not stop.wait(deliver_every):
+            notifier.deliver_due()
+
+    threads = [
+        threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{index}")
+        for index, server in enumerate(servers)
+    ]
+    threads.append(threading.Thread(target=deliver, daemon=True, name="notifier"))
+    for thread in threads:
+        thread.start()
+    running = Servers(merchant_url, gateway_url, threads, servers, stop)
+    echo(f"paycore serve ({'new' if fresh else 'existing'} data in {data}/)")
+    echo(f"  merchant  {merchant_url}   docs {merchant_url}/docs   (merchant id {MERCHANT_ID})")
+    echo(f"  gateway   {gateway_url}   docs {gateway_url}/docs   (key id {gateway.key_id[:16]}...)")
+    echo(
+        "  demo cards: "
+        + ", ".join(f"{number} exp {expiry}" for number, (expiry, _, _) in DEMO_CARDS.items())
+    )
+    echo("  demo wallets: " + ", ".join(DEMO_WALLETS))
+    echo(
+        f"  try: curl -s -X POST {merchant_url}/orders -H 'X-User-Id: alice' "
+        "-H 'Content-Type: application/json' "
+        '-d \'{"items":[{"sku":"TEA-1","name":"Green tea","quantity":2,"unit_price":4990}],'
+        '"currency":"CNY"}\''
+    )
+    return running
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C."""
+    running = start(args.host, args.merchant_port, args.gateway_port, args.data_dir, args.deliver_every)
+    try:
+        running.wait_until_ready()
+        print("ready. Press Ctrl-C to stop.")
+        while all(thread.is_alive() for thread in running.threads):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping")
+    finally:
+        running.shutdown()
+    return 0
