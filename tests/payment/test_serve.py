@@ -1,4 +1,4 @@
-"""``paycore serve`` for real: two uvicorn servers on loopback, a payment over TCP, notifications delivered."""
+"""`paycore serve` for real: two uvicorn servers on loopback, a payment over TCP, its notification."""
 
 import socket
 import time
