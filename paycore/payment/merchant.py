@@ -332,6 +332,29 @@ class Merchant:
             if row["status"] == OrderStatus.PAYING.value and row["out_trade_no"] == out_trade_no:
                 self._move(connection, row, OrderStatus.FAILED, failure_code=code)
 
+    def _payment_problem(
+        self, order_id: str | None, payment: schemas.PaymentResource, row
+    ) -> PaymentError | None:
+        """Why a (validly signed) payment result must not be applied to our order, if it must not."""
+        if row is None or (order_id is not None and row["order_id"] != order_id):
+            return PaymentError(
+                errors.ORDER_NOT_FOUND,
+                f"payment {payment.payment_id} names unknown out_trade_no {payment.out_trade_no}",
+                404,
+            )
+        if payment.merchant_id != self.merchant_id:
+            return PaymentError(
+                errors.MERCHANT_MISMATCH, f"payment {payment.payment_id} is for another merchant", 403
+            )
+        if (payment.amount.value, payment.amount.currency) != (row["amount"], row["currency"]):
+            return PaymentError(
+                errors.AMOUNT_MISMATCH,
+                f"payment {payment.payment_id} is for {payment.amount.value} "
+                f"{payment.amount.currency}, the order is for {row['amount']} {row['currency']}",
+                422,
+            )
+        return None
+
     def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource) -> bool:
         """Move the order to PAID or FAILED once; True if this call changed it. Re-checks the amount."""
         now = self.clock.now()
@@ -339,26 +362,13 @@ class Merchant:
             row = connection.execute(
                 "SELECT * FROM orders WHERE out_trade_no = ?", (payment.out_trade_no,)
             ).fetchone()
-            problem = None
-            if row is None or (order_id is not None and row["order_id"] != order_id):
-                problem = f"payment {payment.payment_id} names unknown out_trade_no {payment.out_trade_no}"
-            elif payment.merchant_id != self.merchant_id:
-                problem = f"payment {payment.payment_id} is for another merchant"
-            elif (payment.amount.value, payment.amount.currency) != (row["amount"], row["currency"]):
-                problem = (
-                    f"payment {payment.payment_id} is for {payment.amount.value} {payment.amount.currency}, "
-                    f"the order is for {row['amount']} {row['currency']}"
-                )
+            problem = self._payment_problem(order_id, payment, row)
             if problem is None and row["status"] != OrderStatus.PAYING.value:
                 return False  # already applied (by the answer, a notification or a query): nothing to do
-        if problem is not None:
+        if problem is not None:  # the alert gets its own transaction: it must outlive the refusal
             with self.db.transaction() as connection:
-                raise_alert(connection, row["order_id"] if row else None, problem, now)
-            raise PaymentError(
-                errors.AMOUNT_MISMATCH if "is for" in problem else errors.ORDER_NOT_FOUND,
-                problem,
-                422 if "is for" in problem else 404,
-            )
+                raise_alert(connection, row["order_id"] if row else None, problem.message, now)
+            raise problem
         with self.db.transaction() as connection:
             row = connection.execute(
                 "SELECT * FROM orders WHERE out_trade_no = ?", (payment.out_trade_no,)
