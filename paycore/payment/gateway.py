@@ -59,11 +59,12 @@ class Response:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent an authenticated request, and the request's own nonce."""
+    """Who sent an authenticated request, and the request's own nonce and timestamp."""
 
     merchant_id: str
     key_id: str
     nonce: str
+    timestamp: int
 
 
 def envelope_context(merchant_id: str, out_trade_no: str) -> bytes:
@@ -96,6 +97,7 @@ class Gateway:
         self.clock = clock
         self.window = window
         self._token_secret = token_secret
+        self._keys: dict[str, tuple[str, rsa.RSAPublicKey, str]] = {}
 
     # -- set-up: merchants and payers --------------------------------------------------------
     def register_merchant(
@@ -114,6 +116,7 @@ class Gateway:
                 "(key_id, merchant_id, merchant_name, public_key_pem, algorithm) VALUES (?, ?, ?, ?, ?)",
                 (kid, merchant_id, name, secure.public_key_to_pem(public_key), scheme.value),
             )
+        self._keys.pop(kid, None)
         return kid
 
     def open_card_account(self, card: Card, balance: Money) -> str:
@@ -156,58 +159,73 @@ class Gateway:
         lowered = {name.lower(): value for name, value in headers.items()}
         return self._respond(lowered.get(NONCE.lower(), "-")[:64], error.status, error.to_json())
 
+    def _merchant_key(self, key_id: str) -> tuple[str, rsa.RSAPublicKey, str]:
+        """(merchant id, public key, algorithm) for a registered key id, parsed once and cached."""
+        cached = self._keys.get(key_id)
+        if cached is None:
+            row = self.db.query_one(
+                "SELECT merchant_id, public_key_pem, algorithm FROM merchant_keys WHERE key_id = ?", (key_id,)
+            )
+            if row is None:
+                raise PaymentError(errors.UNKNOWN_KEY, "no merchant key has this key id", 401)
+            cached = (
+                row["merchant_id"],
+                secure.load_public_key_pem(bytes(row["public_key_pem"])),
+                row["algorithm"],
+            )
+            self._keys[key_id] = cached
+        return cached
+
     def authenticate(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Caller:
-        """Checks 1-4: key id, signature, window, nonce. Raises a :class:`PaymentError` refusal."""
+        """Checks 1-3: key id, signature, window. Raises a :class:`PaymentError` refusal.
+
+        Check 4, the nonce, is recorded by :meth:`_handle` in the same transaction as check 5.
+        """
         signed = SignedHeaders.from_headers(headers)
-        row = self.db.query_one(
-            "SELECT merchant_id, public_key_pem, algorithm FROM merchant_keys WHERE key_id = ?",
-            (signed.key_id,),
-        )
-        if row is None:
-            raise PaymentError(errors.UNKNOWN_KEY, "no merchant key has this key id", 401)
-        if signed.algorithm.value != row["algorithm"]:
+        merchant_id, public_key, algorithm = self._merchant_key(signed.key_id)
+        if signed.algorithm.value != algorithm:
             raise PaymentError(
                 errors.UNSUPPORTED_ALGORITHM,
-                f"this key signs with {row['algorithm']}, not {signed.algorithm.value}",
+                f"this key signs with {algorithm}, not {signed.algorithm.value}",
                 401,
             )
-        public_key = secure.load_public_key_pem(bytes(row["public_key_pem"]))
         verify_signature(
             public_key, signed, canonical_request(method, path, signed.timestamp, signed.nonce, body)
         )
-        now = self.clock.now()
-        replay.check_timestamp(signed.timestamp, now, self.window)
-        with self.db.transaction() as connection:
-            replay.remember_nonce(connection, signed.key_id, signed.nonce, signed.timestamp, now, self.window)
-        return Caller(row["merchant_id"], signed.key_id, signed.nonce)
-
-    def _idempotent(
-        self, caller: Caller, method: str, path: str, headers: dict[str, str], body: bytes, work
-    ) -> Response:
-        """Check 5 around ``work(caller, body, key)``: replay the stored answer, refuse, or run once."""
-        lowered = {name.lower(): value for name, value in headers.items()}
-        key = idempotency.check_key_format(lowered.get(IDEMPOTENCY_KEY.lower()))
-        fingerprint = idempotency.fingerprint(method, path, body)
-        with self.db.transaction() as connection:
-            stored = idempotency.claim(connection, caller.merchant_id, key, fingerprint, self.clock.now())
-        if stored is not None:
-            return self._respond(caller.nonce, stored.status, _json_object(stored.body))
-        try:
-            status, document = work(caller, body, key)
-        except BaseException:
-            with self.db.transaction() as connection:
-                idempotency.release(connection, caller.merchant_id, key)
-            raise
-        return self._respond(caller.nonce, status, document)
+        replay.check_timestamp(signed.timestamp, self.clock.now(), self.window)
+        return Caller(merchant_id, signed.key_id, signed.nonce, signed.timestamp)
 
     def _handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes, action, *, idempotent: bool
     ) -> Response:
+        """Checks 1-5 around ``action(caller, body, idempotency_key)``, then a signed answer."""
         try:
             caller = self.authenticate(method, path, headers, body)
+            key = None
             if idempotent:
-                return self._idempotent(caller, method, path, headers, body, action)
-            status, document = action(caller, body, None)
+                lowered = {name.lower(): value for name, value in headers.items()}
+                key = idempotency.check_key_format(lowered.get(IDEMPOTENCY_KEY.lower()))
+            now = self.clock.now()
+            with self.db.transaction() as connection:  # checks 4 and 5 in one commit
+                replay.remember_nonce(
+                    connection, caller.key_id, caller.nonce, caller.timestamp, now, self.window
+                )
+                stored = (
+                    idempotency.claim(
+                        connection, caller.merchant_id, key, idempotency.fingerprint(method, path, body), now
+                    )
+                    if key
+                    else None
+                )
+            if stored is not None:
+                return self._respond(caller.nonce, stored.status, _json_object(stored.body))
+            try:
+                status, document = action(caller, body, key)
+            except BaseException:
+                if key:
+                    with self.db.transaction() as connection:
+                        idempotency.release(connection, caller.merchant_id, key)
+                raise
             return self._respond(caller.nonce, status, document)
         except PaymentError as refusal:
             return self._refusal(headers, refusal)
@@ -221,8 +239,10 @@ class Gateway:
         """``GET /v1/payments/{out_trade_no}``: the reconciliation query."""
 
         def query(caller: Caller, _body: bytes, _key: None) -> tuple[int, dict]:
-            with self.db.transaction() as connection:
-                row = find_payment(connection, caller.merchant_id, out_trade_no)
+            row = self.db.query_one(
+                "SELECT * FROM payments WHERE merchant_id = ? AND out_trade_no = ?",
+                (caller.merchant_id, out_trade_no),
+            )
             if row is None:
                 raise PaymentError(errors.PAYMENT_NOT_FOUND, "no payment with this out_trade_no", 404)
             return 200, payment_resource(row)

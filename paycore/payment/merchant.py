@@ -136,11 +136,22 @@ class Merchant:
             raise PaymentError(errors.ORDER_NOT_FOUND, "no such order for this user", 404)
         return row
 
+    def _read_own_order(self, user_id: str, order_id: str):
+        row = self.db.query_one("SELECT * FROM orders WHERE order_id = ?", (order_id,))
+        if row is None or row["user_id"] != user_id:
+            raise PaymentError(errors.ORDER_NOT_FOUND, "no such order for this user", 404)
+        return row
+
+    def _expired(self, row) -> bool:
+        return OrderStatus(row["status"]) in PAYABLE and row["expires_at"] <= self.clock.now()
+
     def get_order(self, user_id: str, order_id: str) -> dict:
         """The order as its owner sees it (an expired unpaid order is closed on sight)."""
-        self._close_if_expired(order_id)
-        with self.db.transaction() as connection:
-            return order_view(self._own_order(connection, user_id, order_id))
+        row = self._read_own_order(user_id, order_id)
+        if self._expired(row):
+            self._close_if_expired(order_id)
+            row = self._read_own_order(user_id, order_id)
+        return order_view(row)
 
     def cancel_order(self, user_id: str, order_id: str) -> dict:
         """Close an order that has not been paid."""
@@ -183,34 +194,44 @@ class Merchant:
             raise PaymentError(errors.ORDER_NOT_PAYABLE, "the order changed meanwhile; read it again", 409)
 
     # -- 3.2 and 3.3: paying -----------------------------------------------------------------------
+    def _check_payable(self, row, amount: Money) -> None:
+        """Step 3.2's checks on an order the caller owns."""
+        if row["status"] == OrderStatus.CLOSED.value and row["expires_at"] <= self.clock.now():
+            raise PaymentError(errors.ORDER_EXPIRED, "the order expired before it was paid", 409)
+        if OrderStatus(row["status"]) not in PAYABLE:
+            raise PaymentError(
+                errors.ORDER_NOT_PAYABLE, f"the order is {row['status']}, it cannot be paid now", 409
+            )
+        if (amount.minor_units, amount.currency) != (row["amount"], row["currency"]):
+            raise PaymentError(
+                errors.AMOUNT_MISMATCH,
+                f"the amount paid ({amount}) differs from the order's "
+                f"({Money(row['amount'], row['currency'])})",
+                422,
+            )
+
     def pay(self, user_id: str, order_id: str, amount: Money, method: PaymentMethod) -> dict:
         """Validate, then send one signed, sealed payment request and apply the signed answer."""
-        self._close_if_expired(order_id)
+        now = int(self.clock.now())
         with self.db.transaction() as connection:
             row = self._own_order(connection, user_id, order_id)
-            if row["status"] == OrderStatus.CLOSED.value and row["expires_at"] <= self.clock.now():
-                raise PaymentError(errors.ORDER_EXPIRED, "the order expired before it was paid", 409)
-            if OrderStatus(row["status"]) not in PAYABLE:
-                raise PaymentError(
-                    errors.ORDER_NOT_PAYABLE, f"the order is {row['status']}, it cannot be paid now", 409
+            expired = self._expired(row)
+            if expired:  # close it for good (committed), then refuse below
+                self._move(connection, row, OrderStatus.CLOSED)
+            else:
+                self._check_payable(row, amount)
+                out_trade_no = f"{order_id}-{row['attempts'] + 1}"
+                self._move(
+                    connection,
+                    row,
+                    OrderStatus.PAYING,
+                    attempts=row["attempts"] + 1,
+                    out_trade_no=out_trade_no,
+                    paying_since=now,
+                    failure_code=None,
                 )
-            if (amount.minor_units, amount.currency) != (row["amount"], row["currency"]):
-                raise PaymentError(
-                    errors.AMOUNT_MISMATCH,
-                    f"the amount paid ({amount}) differs from the order's "
-                    f"({Money(row['amount'], row['currency'])})",
-                    422,
-                )
-            out_trade_no = f"{order_id}-{row['attempts'] + 1}"
-            self._move(
-                connection,
-                row,
-                OrderStatus.PAYING,
-                attempts=row["attempts"] + 1,
-                out_trade_no=out_trade_no,
-                paying_since=int(self.clock.now()),
-                failure_code=None,
-            )
+        if expired:
+            raise PaymentError(errors.ORDER_EXPIRED, "the order expired before it was paid", 409)
         body = self.build_payment_request(out_trade_no, amount, method, description=f"order {order_id}")
         reply = self._send(
             "3.3 payment request", "POST", PAYMENTS_PATH, body, idempotency_key=str(uuid.uuid4())
@@ -355,45 +376,37 @@ class Merchant:
             )
         return None
 
-    def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource) -> bool:
-        """Move the order to PAID or FAILED once; True if this call changed it. Re-checks the amount."""
+    def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource, event=None) -> bool:
+        """Move the order to PAID or FAILED once; True if this call changed it. Re-checks the amount.
+
+        With an ``event`` (a notification), its id is recorded as processed in the same transaction.
+        """
         now = self.clock.now()
+        changed = False
         with self.db.transaction() as connection:
             row = connection.execute(
                 "SELECT * FROM orders WHERE out_trade_no = ?", (payment.out_trade_no,)
             ).fetchone()
             problem = self._payment_problem(order_id, payment, row)
-            if problem is None and row["status"] != OrderStatus.PAYING.value:
-                return False  # already applied (by the answer, a notification or a query): nothing to do
+            if problem is None and row["status"] == OrderStatus.PAYING.value:  # else: already applied
+                succeeded = payment.status == "SUCCEEDED"
+                self._move(
+                    connection,
+                    row,
+                    OrderStatus.PAID if succeeded else OrderStatus.FAILED,
+                    payment_id=payment.payment_id,
+                    payer_display=payment.payer.display,
+                    paid_at=int(now) if succeeded else None,
+                    failure_code=payment.failure_code,
+                )
+                changed = True
+            if problem is None and event is not None:
+                _record_event(connection, event, now)
         if problem is not None:  # the alert gets its own transaction: it must outlive the refusal
             with self.db.transaction() as connection:
                 raise_alert(connection, row["order_id"] if row else None, problem.message, now)
             raise problem
-        with self.db.transaction() as connection:
-            row = connection.execute(
-                "SELECT * FROM orders WHERE out_trade_no = ?", (payment.out_trade_no,)
-            ).fetchone()
-            if row["status"] != OrderStatus.PAYING.value:
-                return False
-            if payment.status == "SUCCEEDED":
-                self._move(
-                    connection,
-                    row,
-                    OrderStatus.PAID,
-                    payment_id=payment.payment_id,
-                    payer_display=payment.payer.display,
-                    paid_at=int(now),
-                )
-            else:
-                self._move(
-                    connection,
-                    row,
-                    OrderStatus.FAILED,
-                    payment_id=payment.payment_id,
-                    payer_display=payment.payer.display,
-                    failure_code=payment.failure_code,
-                )
-        return True
+        return changed
 
     # -- notifications (3.5 -> 3.6) ------------------------------------------------------------------------
     def handle_notification(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
@@ -411,26 +424,20 @@ class Merchant:
             )
             now = self.clock.now()
             replay.check_timestamp(signed.timestamp, now, self.window)
+            event = schemas.parse(schemas.Event, body)
             with self.db.transaction() as connection:
                 replay.remember_nonce(
                     connection, signed.key_id, signed.nonce, signed.timestamp, now, self.window
                 )
-            event = schemas.parse(schemas.Event, body)
-            with self.db.transaction() as connection:
                 seen = connection.execute(
                     "SELECT 1 FROM processed_events WHERE event_id = ?", (event.event_id,)
                 ).fetchone()
             if seen:
                 return 200, {"code": "SUCCESS", "duplicate": True}
             if event.type.startswith("payment."):
-                self._apply_payment(None, _parse_model(schemas.PaymentResource, event.data))
+                self._apply_payment(None, _parse_model(schemas.PaymentResource, event.data), event)
             else:
-                self._apply_refund(_parse_model(schemas.RefundResource, event.data))
-            with self.db.transaction() as connection:
-                connection.execute(
-                    "INSERT OR IGNORE INTO processed_events (event_id, type, received_at) VALUES (?, ?, ?)",
-                    (event.event_id, event.type, int(now)),
-                )
+                self._apply_refund(_parse_model(schemas.RefundResource, event.data), event)
             return 200, {"code": "SUCCESS"}
         except PaymentError as refusal:
             return refusal.status, refusal.to_json()
@@ -504,7 +511,8 @@ class Merchant:
         self._apply_refund(schemas.RefundResource.model_validate_json(reply.body))
         return self.get_order(user_id, order_id)
 
-    def _apply_refund(self, refund: schemas.RefundResource) -> None:
+    def _apply_refund(self, refund: schemas.RefundResource, event=None) -> None:
+        now = self.clock.now()
         with self.db.transaction() as connection:
             row = connection.execute(
                 "SELECT * FROM orders WHERE out_trade_no = ?", (refund.out_trade_no,)
@@ -512,16 +520,24 @@ class Merchant:
             if row is None:
                 raise PaymentError(errors.ORDER_NOT_FOUND, "refund for an unknown out_trade_no", 404)
             total = refund.payment_refunded_total
-            if total <= row["refunded"]:
-                return  # already applied
-            new = OrderStatus.REFUNDED if total == row["amount"] else OrderStatus.PARTIALLY_REFUNDED
-            self._move(connection, row, new, refunded=total)
+            if total > row["refunded"]:  # else: already applied
+                new = OrderStatus.REFUNDED if total == row["amount"] else OrderStatus.PARTIALLY_REFUNDED
+                self._move(connection, row, new, refunded=total)
+            if event is not None:
+                _record_event(connection, event, now)
 
     # -- HTTP glue -----------------------------------------------------------------------------------
     @property
     def notify_path(self) -> str:
         """The path part of the notification URL (what the gateway signs)."""
         return urlsplit(self.notify_url).path
+
+
+def _record_event(connection, event: schemas.Event, now: float) -> None:
+    connection.execute(
+        "INSERT OR IGNORE INTO processed_events (event_id, type, received_at) VALUES (?, ?, ?)",
+        (event.event_id, event.type, int(now)),
+    )
 
 
 def _parse_model(model, data: dict):
