@@ -9,6 +9,7 @@ Both links take a method, an absolute URL, headers and body bytes, and return a 
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -129,3 +130,40 @@ class InProcessClient:
     def post(self, path: str, **kwargs) -> httpx.Response:
         """``POST base_url + path``."""
         return self.request("POST", path, **kwargs)
+
+
+class DirectLink:
+    """The parties' services called directly with the same bytes, no web framework in between.
+
+    Routes ``(method, path)`` to :class:`~paycore.payment.gateway.Gateway` and
+    :class:`~paycore.payment.merchant.Merchant` handlers exactly as the FastAPI apps do, so it
+    measures what the protocol itself costs (crypto, checks, database) without HTTP parsing.
+    Used by the benchmarks; notebooks and tests use :class:`InProcessNetwork` to keep HTTP in view.
+    """
+
+    def __init__(self, gateway_url: str, gateway, merchant_url: str | None = None, merchant=None) -> None:
+        self._gateway_host = urlsplit(gateway_url).netloc
+        self._merchant_host = urlsplit(merchant_url).netloc if merchant_url else None
+        self.gateway = gateway
+        self.merchant = merchant
+
+    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+        """Dispatch to the service that owns ``url``."""
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.netloc == self._gateway_host:
+            if method == "POST" and parts.path == "/v1/payments":
+                answer = self.gateway.handle_payment(headers, body)
+            elif method == "POST" and parts.path == "/v1/refunds":
+                answer = self.gateway.handle_refund(headers, body)
+            elif method == "GET" and parts.path.startswith("/v1/payments/"):
+                answer = self.gateway.handle_query(target, headers, parts.path.rsplit("/", 1)[1])
+            else:
+                return Reply(404, {}, b'{"error":{"code":"NOT_FOUND","message":"no such endpoint"}}')
+            return Reply(
+                answer.status, {name.lower(): value for name, value in answer.headers.items()}, answer.body
+            )
+        if parts.netloc == self._merchant_host and self.merchant is not None and method == "POST":
+            status, document = self.merchant.handle_notification(parts.path, headers, body)
+            return Reply(status, {"content-type": "application/json"}, json.dumps(document).encode())
+        raise LinkError(f"{method} {url}: connection refused")
