@@ -96,6 +96,7 @@ class Merchant:
     notify_url: str
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256
     window: int = replay.WINDOW_SECONDS
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     exchanges: deque = field(default_factory=lambda: deque(maxlen=50))
 
     def __post_init__(self) -> None:

@@ -76,12 +76,15 @@ class Card:
         return (year, month) > (exp_year, exp_month)
 
     def token(self, secret: bytes) -> str:
-        """A keyed, irreversible token for the card: the same card always maps to the same token.
+        """A keyed, irreversible token for the card: the same number and expiry, the same token.
 
         HMAC-SHA256 with the gateway's secret, so a stolen token table cannot be brute-forced
         back into card numbers without the key (a plain hash could: there are only ~10^15).
+        The expiry is part of it, so a wrong expiry finds no card and is declined, as an issuer
+        would; the CVV is not (it is never stored, not even hashed).
         """
-        return "tok_" + hmac.new(secret, self.number.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+        data = f"{self.number}|{self.expiry}".encode("ascii")
+        return "tok_" + hmac.new(secret, data, hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ creates the keys and seeds the demo payers; later starts reuse them. Delete the 
 from __future__ import annotations
 
 import argparse
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -47,6 +48,15 @@ def _key(data_dir: Path, name: str) -> tuple[secure.keys.RSAPrivateKey, bool]:
     secure.save_private_key(path, key, exclusive=True)
     secure.save_public_key(data_dir / f"{name}.public.pem", key)
     return key, True
+
+
+def _admin_token(data_dir: Path) -> str:
+    """The merchant operator's token for /admin endpoints: made once, kept with mode 0600."""
+    path = data_dir / "merchant-admin.token"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
 
 
 @dataclass
@@ -102,6 +112,7 @@ def start(
         merchant_url=merchant_url,
         token_secret=token_secret_in(data),
     )
+    merchant.admin_token = _admin_token(data)
     servers = [
         uvicorn.Server(
             uvicorn.Config(create_merchant_app(merchant), host=host, port=merchant_port, log_level="warning")
@@ -132,6 +143,7 @@ def start(
         + ", ".join(f"{number} exp {expiry}" for number, (expiry, _, _) in DEMO_CARDS.items())
     )
     echo("  demo wallets: " + ", ".join(DEMO_WALLETS))
+    echo(f"  operator token (X-Admin-Token for /admin/reconcile): in {data / 'merchant-admin.token'}")
     echo(
         f"  try: curl -s -X POST {merchant_url}/orders -H 'X-User-Id: alice' "
         "-H 'Content-Type: application/json' "

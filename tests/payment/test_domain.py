@@ -139,7 +139,8 @@ def test_card_validation_and_masking():
 
 def test_tokens_are_keyed_and_stable():
     card = Card("4111111111111111", "12/30", "123")
-    assert card.token(b"k1") == Card("4111111111111111", "01/29", "999").token(b"k1")
+    assert card.token(b"k1") == Card("4111111111111111", "12/30", "999").token(b"k1")  # CVV not part of it
+    assert card.token(b"k1") != Card("4111111111111111", "01/29", "123").token(b"k1")  # expiry is
     assert card.token(b"k1") != card.token(b"k2")
     assert "4111111111111111" not in card.token(b"k1")
 

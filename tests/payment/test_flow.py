@@ -54,6 +54,16 @@ def test_unknown_card_and_wrong_currency_wallet_are_declined(world):
     assert declined["failure_code"] == "CURRENCY_NOT_SUPPORTED"
 
 
+def test_a_wrong_expiry_is_declined_like_an_unknown_card(world):
+    from paycore.payment import Card
+
+    order = new_order(world)
+    declined = world.merchant.pay(
+        "alice", order["order_id"], Money(100, "CNY"), Card("4111111111111111", "11/30", "123")
+    )
+    assert declined["failure_code"] == "CARD_DECLINED"
+
+
 def test_expired_card_is_declined(world, clock):
     from paycore.payment import Card
 

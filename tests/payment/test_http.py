@@ -103,6 +103,23 @@ def test_identity_routes_and_methods(world):
     assert code(world.gateway_client().get("/nowhere")) == "NOT_FOUND"
 
 
+def test_a_body_not_sent_as_json_gets_415_saying_what_to_do(world):
+    response = world.merchant_client().post(
+        "/orders", content=json.dumps(ORDER).encode(), headers={**USER, "Content-Type": "text/plain"}
+    )
+    assert (response.status_code, code(response)) == (415, "UNSUPPORTED_MEDIA_TYPE")
+    assert "Content-Type: application/json" in response.json()["error"]["message"]
+
+
+def test_the_operator_endpoint_needs_the_admin_token(world):
+    client = world.merchant_client()
+    for headers in ({}, {"X-Admin-Token": "guess"}):
+        response = client.post("/admin/reconcile", headers=headers)
+        assert (response.status_code, code(response)) == (401, "AUTHENTICATION_REQUIRED")
+    response = client.post("/admin/reconcile", headers={"X-Admin-Token": world.merchant.admin_token})
+    assert response.status_code == 200 and response.json() == {"reconciled": []}
+
+
 def test_openapi_docs_are_served(world):
     for client, path in (
         (world.merchant_client(), "/orders/{order_id}/pay"),

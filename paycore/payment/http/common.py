@@ -2,8 +2,9 @@
 
 Every rejection -- our own refusals, malformed JSON, wrong types, unknown routes, oversized
 bodies, even an unexpected bug -- becomes ``{"error": {"code": ..., "message": ...}}`` with a
-stable code. Messages name the problem, never the rejected value (it could be a card number),
-and no stack trace ever leaves the process.
+stable code. Messages name the problem and may repeat harmless values (an amount, a currency
+code) to help, but never card data, keys or anything secret: validation messages are built
+from the field name and the rule, without the input. No stack trace ever leaves the process.
 """
 
 from __future__ import annotations
@@ -118,10 +119,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = exc.errors()
         if any(problem.get("type") == "json_invalid" for problem in problems):
             return error_response(PaymentError(errors.MALFORMED_JSON, "the body is not valid JSON"))
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and any(tuple(p.get("loc", ())) == ("body",) for p in problems):
+            return error_response(
+                PaymentError(
+                    errors.UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as JSON with Content-Type: application/json "
+                    f"(got {media_type or 'no Content-Type'})",
+                    415,
+                )
+            )
         described = "; ".join(
             f"{'.'.join(str(part) for part in problem.get('loc', ()) if part != 'body') or 'body'}: "
             f"{problem.get('msg', 'invalid')}"

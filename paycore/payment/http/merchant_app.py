@@ -10,6 +10,7 @@ never trust such a header in production.
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Request
@@ -125,8 +126,12 @@ def create_merchant_app(merchant: Merchant) -> FastAPI:
         )
         return JSONResponse(answer, status_code=status)
 
-    @app.post("/admin/reconcile", summary="query the gateway about orders stuck in PAYING")
-    async def reconcile() -> dict:
+    @app.post("/admin/reconcile", summary="query the gateway about orders stuck in PAYING (operators only)")
+    async def reconcile(token: Annotated[str | None, Header(alias="X-Admin-Token")] = None) -> dict:
+        if token is None or not hmac.compare_digest(token.encode(), merchant.admin_token.encode()):
+            raise PaymentError(
+                errors.AUTHENTICATION_REQUIRED, "this operator endpoint needs the X-Admin-Token", 401
+            )
         settled = await run_in_threadpool(merchant.reconcile)
         return {"reconciled": [{"order_id": order_id, "status": status} for order_id, status in settled]}
 
