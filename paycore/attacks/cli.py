@@ -1,0 +1,114 @@
+"""``paycore attacks``: run the attack lab and print the attack-defence matrix.
+
+Exit status 0 when every attack breaks its vulnerable target and fails against the production
+path; 1 otherwise (a regression in a target, an attack, or a defence); 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+import time
+from collections.abc import Sequence
+from itertools import groupby
+
+from paycore.attacks.factoring_curve import ANCHOR, estimate_table
+from paycore.attacks.registry import run_all, select
+from paycore.attacks.report import Report
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options."""
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this attack (a name such as 'parity-oracle' or a number such as 9 or 7b); repeatable",
+    )
+    parser.add_argument("--details", action="store_true", help="say why each run came out as it did")
+
+
+def _result(report: Report) -> str:
+    if report.error is not None:
+        return "ERROR"
+    word = "BROKEN" if report.succeeded else "defended"
+    return word if report.ok else f"{word} <-- UNEXPECTED"
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def format_matrix(reports: Sequence[Report], details: bool = False, defence_width: int = 44) -> str:
+    """The attack-defence matrix as text: a row per run, the defence wrapped beside each attack's runs."""
+    rows = [["#", "attack", "target", "result", "work", "defence"]]
+    for (number, attack), group in groupby(reports, key=lambda r: (r.number, r.attack)):
+        runs = list(group)
+        defence = textwrap.wrap(runs[0].defence, defence_width)
+        for index in range(max(len(runs), len(defence))):
+            run = runs[index] if index < len(runs) else None
+            rows.append(
+                [
+                    number if index == 0 else "",
+                    attack if index == 0 else "",
+                    run.target if run else "",
+                    _result(run) if run else "",
+                    str(run.work) if run else "",
+                    defence[index] if index < len(defence) else "",
+                ]
+            )
+    text = _table(rows)
+    if details:
+        notes = [f"{r.number:>3} {r.path:<10} {r.error or r.detail}" for r in reports]
+        text += "\n\n" + "\n".join(notes)
+    return text
+
+
+def summary(reports: Sequence[Report], seconds: float) -> str:
+    """One line: how many runs came out as expected."""
+    good = sum(r.ok for r in reports)
+    broken = sum(r.ok and r.path == "vulnerable" for r in reports)
+    held = sum(r.ok and r.path == "production" for r in reports)
+    return (
+        f"{good} of {len(reports)} runs as expected: {broken} vulnerable targets broken, "
+        f"{held} production runs defended ({seconds:.1f} s)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the selected attacks; 0 when every run came out as expected."""
+    attacks = select(args.only)
+    start = time.perf_counter()
+    reports = run_all(attacks)
+    seconds = time.perf_counter() - start
+    ok = all(report.ok for report in reports)
+    estimates = [{"bits": bits, "core_years": years} for bits, years, _ in estimate_table()]
+    if args.json:
+        document = {
+            "ok": ok,
+            "seconds": seconds,
+            "reports": [report.to_dict() for report in reports],
+            "gnfs_estimate": {
+                "anchor": ANCHOR.name,
+                "anchor_core_years": ANCHOR.core_years,
+                "sizes": estimates,
+            },
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print("THE ATTACK LAB -- deliberately vulnerable targets versus paycore.secure\n")
+        print(format_matrix(reports, details=args.details))
+        print()
+        print(summary(reports, seconds))
+        if any(report.number.startswith("7") for report in reports):
+            sizes = ", ".join(f"{bits} bits ~ {text}" for bits, _, text in estimate_table())
+            anchor = f"{ANCHOR.name}'s {ANCHOR.core_years:,.0f} core-years"
+            print(f"GNFS ESTIMATE (one core, scaled from {anchor}): {sizes}")
+    return 0 if ok else 1
