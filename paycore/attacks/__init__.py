@@ -1,8 +1,9 @@
 """The attack lab: RSA done wrong, broken on purpose -- and the production path, holding.
 
 .. warning::
-   The targets here (:mod:`~paycore.attacks.targets`, :mod:`~paycore.attacks.weak_keys`) are
-   **deliberately vulnerable**. They exist to be attacked; never deploy one.
+   The targets here (:mod:`~paycore.attacks.targets`, :mod:`~paycore.attacks.weak_keys`,
+   :mod:`~paycore.attacks.naive_parties`) are **deliberately vulnerable**. They exist to be
+   attacked; never deploy one.
 
 Every attack is a small, documented function (the paper, RFC or challenge it comes from is in
 its module docstring), plus two *runners*: one aims it at a named vulnerable target and must
@@ -30,7 +31,17 @@ it should fail.
  11   :mod:`.manger`                   OAEP with distinguishable errors (2001)
  12   :mod:`.forgery`                  e = 3 signature forgery (2006)
  13   :mod:`.fault`                    CRT fault attack
+ 14   :mod:`.protocol_gateway`         replay a captured, signed request
+ 15   :mod:`.protocol_gateway`         change the amount in transit
+ 16   :mod:`.protocol_merchant`        forge a payment notification
+ 17   :mod:`.protocol_merchant`        get a notification verified with the wrong key
+ 18   :mod:`.protocol_gateway`         stale and future-dated requests
+ 19   :mod:`.protocol_gateway`         reuse an idempotency key for another amount
+ 20   :mod:`.protocol_merchant`        a genuine notification for another amount
 ====  ===============================  =====================================
+
+The protocol attacks (14-20) run against :mod:`.naive_parties` (a gateway and a merchant with
+one named flaw each) and then against the real parties of :mod:`paycore.payment`.
 
 Shared pieces: :mod:`.oracle` (:class:`Oracle` counts queries and enforces a budget),
 :mod:`.report` (:class:`Work`, :class:`Outcome`, :class:`Report`), :mod:`.intmath` (roots, CRT,

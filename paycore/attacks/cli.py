@@ -28,6 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="run only this attack (a name such as 'parity-oracle' or a number such as 9 or 7b); repeatable",
     )
     parser.add_argument("--details", action="store_true", help="say why each run came out as it did")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the matrix as the Markdown table the README shows (no timings)",
+    )
 
 
 def _result(report: Report) -> str:
@@ -71,6 +76,45 @@ def format_matrix(reports: Sequence[Report], details: bool = False, defence_widt
     return text
 
 
+def _counts(work: dict) -> str:
+    names = {"queries": ("query", "queries"), "guesses": ("guess", "guesses")}
+    parts = [f"{work[kind]:,} {names[kind][work[kind] != 1]}" for kind in names if work.get(kind)]
+    return ", ".join(parts) or "-"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def format_markdown(reports: Sequence[dict]) -> str:
+    """The matrix as a Markdown table, from report dicts (``Report.to_dict``), without timings.
+
+    Only what is the same on every run appears (timings vary, and so does the production side's
+    work, which runs on fresh keys), so the README can hold the table and a test can check it.
+    """
+    lines = [
+        "| # | attack | vulnerable target | work | production path | result | defence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    pairs: dict[str, dict[str, dict]] = {}
+    for report in reports:
+        pairs.setdefault(report["number"], {})[report["path"]] = report
+    for number, pair in pairs.items():
+        weak, strong = pair["vulnerable"], pair["production"]
+        verdict = "broken / defended" if weak["ok"] and strong["ok"] else "UNEXPECTED"
+        cells = [
+            number,
+            weak["attack"],
+            weak["target"],
+            _counts(weak["work"]),
+            strong["target"],
+            verdict,
+            weak["defence"],
+        ]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
 def summary(reports: Sequence[Report], seconds: float) -> str:
     """One line: how many runs came out as expected."""
     good = sum(r.ok for r in reports)
@@ -90,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     ok = all(report.ok for report in reports)
     estimates = [{"bits": bits, "core_years": years} for bits, years, _ in estimate_table()]
-    if args.json:
+    if args.markdown:
+        print(format_markdown([report.to_dict() for report in reports]))
+    elif args.json:
         document = {
             "ok": ok,
             "seconds": seconds,

@@ -34,8 +34,10 @@ ATTACK_MODULES: list[str] = [
     "paycore.attacks.manger",
     "paycore.attacks.forgery",
     "paycore.attacks.fault",
+    "paycore.attacks.protocol_gateway",
+    "paycore.attacks.protocol_merchant",
 ]
-"""Modules that register attacks when imported (attacks 14-20 will add their own module here)."""
+"""Modules that register attacks when imported."""
 
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _REGISTRY: dict[str, Attack] = {}

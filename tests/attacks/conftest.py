@@ -1,5 +1,9 @@
 """Keys for the attack-lab tests, made here (not by the lab's keyring): the tests set up their own secrets."""
 
+import contextlib
+import io
+import json
+
 import pytest
 
 from paycore.textbook import RSAPrivateKey, generate_private_key, teaching_rng
@@ -25,3 +29,14 @@ def textbook_512() -> RSAPrivateKey:
 @pytest.fixture(scope="session")
 def textbook_e3_1024() -> RSAPrivateKey:
     return generate_private_key(1024, e=3, rng=teaching_rng("tests/attacks e=3 1024"))
+
+
+@pytest.fixture(scope="session")
+def lab_run():
+    """``paycore attacks --json`` run once for the session: (exit status, parsed document)."""
+    from paycore.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["attacks", "--json"])
+    return status, json.loads(out.getvalue())

@@ -1,6 +1,5 @@
 """The registry and ``paycore attacks``: every attack runs, JSON parses, and a regression fails the run."""
 
-import json
 
 import pytest
 
@@ -42,7 +41,30 @@ def broken(name, number, vulnerable_succeeds, production_succeeds):
 def test_the_registry_holds_attacks_1_to_13_in_order():
     attacks = all_attacks()
     labels = [a.label for a in attacks]
-    assert labels[:15] == ["1", "2", "3", "4", "5", "6", "7a", "7b", "7c", "8", "9", "10", "11", "12", "13"]
+    assert labels == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7a",
+        "7b",
+        "7c",
+        "8",
+        "9",
+        "10",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+    ]
     for attack in attacks:
         assert attack.source and attack.defence and attack.title
         module = __import__(attack.vulnerable.__module__, fromlist=["_"])
@@ -89,9 +111,9 @@ def test_a_crashing_runner_is_reported_not_raised():
         run(attack, "staging")
 
 
-def test_paycore_attacks_json_runs_everything(capsys):
-    assert main(["attacks", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+def test_paycore_attacks_json_runs_everything(lab_run):
+    status, document = lab_run
+    assert status == 0
     reports = document["reports"]
     assert document["ok"] is True
     assert len(reports) == 2 * len(all_attacks()) >= 2 * 15
@@ -138,3 +160,17 @@ def test_format_matrix_marks_errors():
     )
     text = format_matrix([run(attack, "vulnerable"), run(attack, "production")])
     assert "ERROR" in text and "defended" in text
+
+
+def test_the_readme_shows_the_matrix_the_code_produces(lab_run):
+    """The README's attack-defence matrix is generated (`paycore attacks --markdown`), never typed by hand."""
+    from pathlib import Path
+
+    from paycore.attacks.cli import format_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- attack-matrix:start -->\n", "<!-- attack-matrix:end -->"
+    shown = readme.split(start, 1)[1].split(end, 1)[0].strip()
+    assert shown == format_markdown(lab_run[1]["reports"]), (
+        "the README's matrix is stale: paste the output of `paycore attacks --markdown` between its markers"
+    )
