@@ -43,6 +43,7 @@ from paycore.payment.signatures import (
     verify_signature,
 )
 from paycore.payment.storage import Database
+from paycore.secure.keys import require_key_size
 
 PAYMENTS_PATH = "/v1/payments"
 REFUNDS_PATH = "/v1/refunds"
@@ -107,7 +108,11 @@ class Gateway:
         public_key: rsa.RSAPublicKey,
         algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
     ) -> str:
-        """Register a merchant's public key; only that key's algorithm is accepted from it."""
+        """Register a merchant's public key; only that key's algorithm is accepted from it.
+
+        Keys under 2048 bits are refused here, once, rather than failing every request later.
+        """
+        require_key_size(public_key)
         scheme = secure.SignatureAlgorithm.parse(algorithm)
         kid = secure.key_id(public_key)
         with self.db.transaction() as connection:

@@ -45,6 +45,8 @@ from paycore.payment.storage import Database
 from paycore.payment.transport import LinkError, Reply
 
 ORDER_TTL_SECONDS = 15 * 60
+CLOCK_SKEW_MARGIN = 60
+"""Seconds by which the gateway's clock may trail ours; added to the window before a 404 means "never"."""
 SEND_ATTEMPTS = 3
 
 
@@ -235,10 +237,34 @@ class Merchant:
             raise PaymentError(errors.ORDER_EXPIRED, "the order expired before it was paid", 409)
         body = self.build_payment_request(out_trade_no, amount, method, description=f"order {order_id}")
         reply = self._send(
-            "3.3 payment request", "POST", PAYMENTS_PATH, body, idempotency_key=str(uuid.uuid4())
+            "3.3 payment request",
+            "POST",
+            PAYMENTS_PATH,
+            body,
+            idempotency_key=str(uuid.uuid4()),
+            on_signed=self._request_clock(order_id, now),
         )
         self._apply_reply(order_id, out_trade_no, reply)
         return self.get_order(user_id, order_id)
+
+    def _request_clock(self, order_id: str, first: int):
+        """Keep ``paying_since`` at the newest signed timestamp of this attempt's requests.
+
+        A request is acceptable to the gateway until its timestamp is a window old, so "no such
+        payment" means "failed" only a window (plus clock skew) after the *last* one was signed.
+        """
+        latest = [first]
+
+        def record(timestamp: int) -> None:
+            if timestamp > latest[0]:
+                latest[0] = timestamp
+                with self.db.transaction() as connection:
+                    connection.execute(
+                        "UPDATE orders SET paying_since = ? WHERE order_id = ? AND paying_since < ?",
+                        (timestamp, order_id, timestamp),
+                    )
+
+        return record
 
     def build_payment_request(
         self, out_trade_no: str, amount: Money, method: PaymentMethod, *, description: str
@@ -269,11 +295,18 @@ class Merchant:
         *,
         idempotency_key: str | None = None,
         attempts: int = SEND_ATTEMPTS,
+        on_signed=None,
     ) -> Reply | None:
-        """Sign and send; on a network failure resend the same bytes (freshly signed) with the same key."""
+        """Sign and send; on a network failure resend the same bytes (freshly signed) with the same key.
+
+        ``on_signed(timestamp)`` runs before each attempt leaves, so the caller can record how long
+        the gateway might still accept it.
+        """
         url = self.gateway_url.rstrip("/") + path
         for _ in range(attempts):
             timestamp = int(self.clock.now())
+            if on_signed is not None:
+                on_signed(timestamp)
             headers = {
                 "Content-Type": "application/json",
                 **self.signer.sign_request(method, path, body, timestamp=timestamp),
@@ -377,32 +410,53 @@ class Merchant:
             )
         return None
 
+    @staticmethod
+    def _order_for_trade(connection, out_trade_no: str):
+        """The order of an ``out_trade_no``: its current attempt, or (by the prefix) an earlier one."""
+        row = connection.execute("SELECT * FROM orders WHERE out_trade_no = ?", (out_trade_no,)).fetchone()
+        if row is None and "-" in out_trade_no:
+            row = connection.execute(
+                "SELECT * FROM orders WHERE order_id = ?", (out_trade_no.rsplit("-", 1)[0],)
+            ).fetchone()
+        return row
+
     def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource, event=None) -> bool:
         """Move the order to PAID or FAILED once; True if this call changed it. Re-checks the amount.
 
-        With an ``event`` (a notification), its id is recorded as processed in the same transaction.
+        A success that arrives for an order no longer waiting for it (failed or closed meanwhile, or
+        an earlier attempt) changes nothing but raises an alert: the payer was charged and a person
+        must refund or reopen. With an ``event`` (a notification), its id is recorded as processed
+        in the same transaction.
         """
         now = self.clock.now()
         changed = False
         with self.db.transaction() as connection:
-            row = connection.execute(
-                "SELECT * FROM orders WHERE out_trade_no = ?", (payment.out_trade_no,)
-            ).fetchone()
+            row = self._order_for_trade(connection, payment.out_trade_no)
             problem = self._payment_problem(order_id, payment, row)
-            if problem is None and row["status"] == OrderStatus.PAYING.value:  # else: already applied
-                succeeded = payment.status == "SUCCEEDED"
-                self._move(
-                    connection,
-                    row,
-                    OrderStatus.PAID if succeeded else OrderStatus.FAILED,
-                    payment_id=payment.payment_id,
-                    payer_display=payment.payer.display,
-                    paid_at=int(now) if succeeded else None,
-                    failure_code=payment.failure_code,
-                )
-                changed = True
-            if problem is None and event is not None:
-                _record_event(connection, event, now)
+            if problem is None:
+                current = row["out_trade_no"] == payment.out_trade_no
+                if current and row["status"] == OrderStatus.PAYING.value:
+                    succeeded = payment.status == "SUCCEEDED"
+                    self._move(
+                        connection,
+                        row,
+                        OrderStatus.PAID if succeeded else OrderStatus.FAILED,
+                        payment_id=payment.payment_id,
+                        payer_display=payment.payer.display,
+                        paid_at=int(now) if succeeded else None,
+                        failure_code=payment.failure_code,
+                    )
+                    changed = True
+                elif payment.status == "SUCCEEDED" and row["payment_id"] != payment.payment_id:
+                    raise_alert(
+                        connection,
+                        row["order_id"],
+                        f"payment {payment.payment_id} ({payment.out_trade_no}) succeeded but the order is "
+                        f"{row['status']}: the payer was charged; refund it or reopen the order",
+                        now,
+                    )
+                if event is not None:
+                    _record_event(connection, event, now)
         if problem is not None:  # the alert gets its own transaction: it must outlive the refusal
             with self.db.transaction() as connection:
                 raise_alert(connection, row["order_id"] if row else None, problem.message, now)
@@ -465,9 +519,11 @@ class Merchant:
         if reply is not None and reply.status == 200:
             self._apply_payment(order_id, schemas.PaymentResource.model_validate_json(reply.body))
         elif (
-            reply is not None and reply.status == 404 and self.clock.now() - row["paying_since"] > self.window
+            reply is not None
+            and reply.status == 404
+            and self.clock.now() - row["paying_since"] > self.window + CLOCK_SKEW_MARGIN
         ):
-            # The request never arrived, and it can no longer: the gateway now refuses it as stale.
+            # The last request never arrived, and can no longer: the gateway would refuse it as stale.
             with self.db.transaction() as connection:
                 current = connection.execute(
                     "SELECT * FROM orders WHERE order_id = ?", (order_id,)

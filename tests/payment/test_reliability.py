@@ -108,9 +108,9 @@ def test_a_request_that_never_arrived_fails_only_after_the_window(world, clock):
     assert world.merchant.reconcile() == [
         (order["order_id"], "PAYING")
     ]  # it might still arrive: do not guess
-    clock.advance(301)  # now the gateway would refuse it as stale
+    clock.advance(361)  # window (300) + clock-skew margin (60): now the gateway would refuse it as stale
     assert world.merchant.reconcile() == [(order["order_id"], "FAILED")]
-    clock.advance(-301)
+    clock.advance(-361)
     assert (
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)["status"] == OrderStatus.PAID
     )
@@ -178,3 +178,96 @@ def test_undelivered_notifications_survive_a_gateway_restart(tmp_path, clock, me
         assert payer_balance(second) == 100_000_00 - 300  # the restart did not fund the payers twice
     finally:
         second.close()
+
+
+class TimingOutLink:
+    """Every request times out after 10 s of the fake clock; the network keeps each one, undelivered."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.held = []
+
+    def request(self, method, url, headers, body=b""):
+        from paycore.payment.transport import LinkError
+
+        self.held.append((method, url, dict(headers), body))
+        self.clock.advance(10)
+        raise LinkError(f"{method} {url}: timed out")
+
+
+def test_reconcile_waits_a_window_after_the_last_retry_not_the_first(world, clock):
+    """Retries are signed at t0, t0+10, t0+20: the last stays acceptable to the gateway until t0+320."""
+    link = TimingOutLink(clock)
+    world.merchant.link = link
+    order = new_order(world, price=300)
+    t0 = clock.now()
+    with pytest.raises(PaymentError):
+        world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
+    assert [int(h["Paycore-Timestamp"]) - t0 for _, _, h, _ in link.held] == [0, 10, 20]
+    world.merchant.link = world.network
+    clock.set(t0 + 301)
+    assert world.merchant.reconcile() == [(order["order_id"], "PAYING")]  # the last copy could still arrive
+    method, url, headers, body = link.held[-1]
+    late = world.network.request(method, url, headers, body)  # ... and it does
+    assert late.status == 200
+    world.notifier.deliver_due()
+    assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
+
+
+def test_a_request_lost_for_good_fails_after_window_and_skew(world, clock):
+    link = TimingOutLink(clock)
+    world.merchant.link = link
+    order = new_order(world, price=300)
+    t0 = clock.now()
+    with pytest.raises(PaymentError):
+        world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
+    world.merchant.link = world.network
+    clock.set(t0 + 20 + 300 + 60)
+    assert world.merchant.reconcile() == [(order["order_id"], "PAYING")]
+    clock.advance(1)
+    assert world.merchant.reconcile() == [(order["order_id"], "FAILED")]
+
+
+def test_a_success_for_an_order_no_longer_waiting_raises_an_alert(world):
+    """A superseded attempt's success (signed by the gateway) changes nothing, but someone must refund."""
+    import json
+
+    order = new_order(world, price=300)
+    from tests.payment.helpers import LOW_BALANCE_VISA
+
+    failed = world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), LOW_BALANCE_VISA)
+    assert failed["status"] == OrderStatus.FAILED
+    world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)  # attempt 2 succeeds
+    event = {
+        "event_id": "evt_late_success",
+        "type": "payment.succeeded",
+        "created_at": 0,
+        "data": {
+            "payment_id": "pay_attempt_one",
+            "merchant_id": MERCHANT_ID,
+            "out_trade_no": failed["out_trade_no"],
+            "status": "SUCCEEDED",
+            "amount": {"value": 300, "currency": "CNY"},
+            "refunded": 0,
+            "payer": {"type": "card", "display": "400000******0002"},
+            "failure_code": None,
+            "created_at": 0,
+        },
+    }
+    body = json.dumps(event).encode()
+    headers = world.gateway.signer.sign_request(
+        "POST", "/paycore/notify", body, timestamp=int(world.clock.now())
+    )
+    reply = world.network.request("POST", MERCHANT_URL + "/paycore/notify", headers, body)
+    assert reply.status == 200  # acknowledged: retrying would not help
+    assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
+    alert = world.merchant.db.query_one("SELECT message FROM alerts")
+    assert "pay_attempt_one" in alert["message"] and "refund" in alert["message"]
+
+
+def test_a_merchant_key_under_2048_bits_is_refused_at_registration(world):
+    from paycore.errors import InvalidKey
+    from tests.conftest import load_pinned_key
+
+    with pytest.raises(InvalidKey, match="2048"):
+        world.gateway.register_merchant("M200002", "Tiny Keys Ltd", load_pinned_key(1024).public_key())
