@@ -97,12 +97,14 @@ class Merchant:
     gateway_url: str
     notify_url: str
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256
+    gateway_algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256
     window: int = replay.WINDOW_SECONDS
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     exchanges: deque = field(default_factory=lambda: deque(maxlen=50))
 
     def __post_init__(self) -> None:
         self.signer = MessageSigner(self.private_key, self.algorithm)
+        self.gateway_algorithm = secure.SignatureAlgorithm.parse(self.gateway_algorithm)
         self.gateway_key_id = secure.key_id(self.gateway_public_key)
 
     # -- 3.1: orders ---------------------------------------------------------------------------
@@ -336,10 +338,10 @@ class Merchant:
                 f"the gateway's answer (HTTP {reply.status}) is not signed: treated as forged",
                 502,
             ) from None
-        if signed.key_id != self.gateway_key_id:
+        if signed.key_id != self.gateway_key_id or signed.algorithm is not self.gateway_algorithm:
             raise PaymentError(
                 errors.GATEWAY_RESPONSE_INVALID,
-                "the answer is signed by a key that is not the gateway's: treated as forged",
+                "the answer is not signed with the gateway's key and algorithm: treated as forged",
                 502,
             )
         try:
@@ -471,6 +473,12 @@ class Merchant:
             if signed.key_id != self.gateway_key_id:
                 raise PaymentError(
                     errors.UNKNOWN_KEY, "notifications must be signed by the gateway's key", 401
+                )
+            if signed.algorithm is not self.gateway_algorithm:
+                raise PaymentError(
+                    errors.UNSUPPORTED_ALGORITHM,
+                    f"the gateway signs with {self.gateway_algorithm.value}",
+                    401,
                 )
             verify_signature(
                 self.gateway_public_key,

@@ -100,3 +100,12 @@ def test_a_notification_after_the_reply_changes_nothing(world):
     world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)  # the reply already made it PAID
     assert len(world.notifier.deliver_due().delivered) == 1
     assert status(world, order["order_id"]) == OrderStatus.PAID
+
+
+def test_a_notification_signed_with_another_algorithm_is_refused(world, paying_order):
+    """Even with the gateway's own key: the merchant pins the algorithm as well (no downgrade)."""
+    order_id, body = paying_order
+    downgraded = MessageSigner(world.gateway.private_key, "RSA-PKCS1v15-SHA256")
+    _, reply = notify(world, body, downgraded)
+    assert (reply.status, json.loads(reply.body)["error"]["code"]) == (401, "UNSUPPORTED_ALGORITHM")
+    assert status(world, order_id) == OrderStatus.PAYING
