@@ -470,3 +470,16 @@ def test_the_doc_lists_the_gateways_checks_in_the_order_they_run(world, attacker
     assert refusal in doc_check_rows()[earlier]
     headers, body = _request_failing_two_checks(world, refusal, attacker_key)
     assert error_code(send(world, headers, body)) == refusal
+
+
+def test_protocol_md_is_what_its_template_builds():
+    """PROTOCOL.md is generated from docs/tools/PROTOCOL.template.md: edit the template, then rebuild."""
+    import importlib.util
+
+    builder = Path(__file__).resolve().parents[2] / "docs" / "tools" / "build_protocol_doc.py"
+    spec = importlib.util.spec_from_file_location("build_protocol_doc", builder)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    current = (builder.parents[1] / "PROTOCOL.md").read_text(encoding="utf-8")
+    assert built == current, "PROTOCOL.md is stale: run .venv/bin/python docs/tools/build_protocol_doc.py"
