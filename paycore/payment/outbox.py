@@ -88,7 +88,7 @@ class Notifier:
         self.clock = clock
 
     def _claim_due(self, now: float, limit: int) -> list[sqlite3.Row]:
-        with self.db.transaction() as connection:
+        with self.db.transaction(durable=False) as connection:  # a lost lease only means a re-delivery
             rows = connection.execute(
                 "SELECT event_id, url, body, attempts FROM outbox "
                 "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",

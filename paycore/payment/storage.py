@@ -62,16 +62,30 @@ class Database:
         yield connection
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises."""
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises.
+
+        ``durable=False`` skips the disk flush at commit (``synchronous=NORMAL`` in WAL mode): the
+        commit survives the process crashing but not the machine losing power -- unless a durable
+        commit follows, which flushes the log with everything before it. Use it only for records
+        whose loss is harmless (a nonce whose request never got further, a delivery lease); every
+        commit that moves money or changes an order stays durable.
+        """
         with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")
+            relaxed = not durable and not self._memory
+            if relaxed:
+                connection.execute("PRAGMA synchronous = NORMAL")
             try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield connection
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            finally:
+                if relaxed:
+                    connection.execute("PRAGMA synchronous = FULL")
 
     def query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
         """Run a read-only statement and return all rows."""
