@@ -11,8 +11,10 @@ skip or botch one check each:
 
 * :class:`NaiveGateway` -- ``signs="fields"`` verifies a signature over the merchant id and order
   number only (attack 15); ``window`` may be ``"none"`` or ``"past"`` only (attacks 14, 18);
-  ``nonce_memory`` forgets nonces after so many seconds, or keeps none (14, 18);
-  ``idempotency="key"`` replays a stored answer for the same key whatever the body (19).
+  ``nonce_memory=None`` keeps no nonces (14), and ``nonce_clock="arrival"`` counts a nonce's memory
+  from when it arrived instead of from its timestamp (18); ``idempotency="key"`` replays a stored
+  answer for the same key whatever the body (19). With every switch at its default, it refuses
+  what the real gateway refuses: its weaknesses are the switches, nothing else.
 * :class:`NaiveMerchant` -- ``verify="none"`` trusts unsigned notifications (16);
   ``verify="presented-key"`` checks the signature with a public key the message brings (17);
   ``recheck_amount=False`` marks an order paid whatever amount the notification names (20).
@@ -60,17 +62,14 @@ class NaiveGateway:
         signs: Literal["body", "fields"] = "body",
         window: Literal["none", "past", "both"] = "both",
         nonce_memory: int | None = 300,
+        nonce_clock: Literal["timestamp", "arrival"] = "timestamp",
         idempotency: Literal["none", "key"] = "none",
         payer_balance: int = 1_000_000,
     ) -> None:
         self.merchant_key = merchant_key
         self.clock = clock
-        self.signs, self.window, self.nonce_memory, self.idempotency = (
-            signs,
-            window,
-            nonce_memory,
-            idempotency,
-        )
+        self.signs, self.window, self.idempotency = signs, window, idempotency
+        self.nonce_memory, self.nonce_clock = nonce_memory, nonce_clock
         self.payer_balance = payer_balance
         self.charged: list[int] = []
         self._nonces: dict[str, float] = {}
@@ -98,10 +97,13 @@ class NaiveGateway:
         if self.window == "both" and signed.timestamp - now > 300:
             raise Refused("timestamp in the future")
         if self.nonce_memory is not None:
-            self._nonces = {nonce: until for nonce, until in self._nonces.items() if until > now}
+            self._nonces = {nonce: until for nonce, until in self._nonces.items() if until >= now}
             if signed.nonce in self._nonces:
                 raise Refused("nonce seen before")
-            self._nonces[signed.nonce] = now + self.nonce_memory
+            start = (
+                now if self.nonce_clock == "arrival" else max(now, signed.timestamp)
+            )  # arrival: attack 18's flaw
+            self._nonces[signed.nonce] = start + self.nonce_memory
         key = _header(headers, IDEMPOTENCY_KEY)
         if self.idempotency == "key" and key in self._answers:  # the flaw of attack 19: no fingerprint
             return self._answers[key]

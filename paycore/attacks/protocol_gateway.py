@@ -138,7 +138,11 @@ def timestamps_vulnerable() -> Outcome:
     world = real_world()
     try:
         gateway = NaiveGateway(
-            world.merchant.private_key.public_key(), world.clock, window="past", nonce_memory=300
+            world.merchant.private_key.public_key(),
+            world.clock,
+            window="past",
+            nonce_memory=300,
+            nonce_clock="arrival",
         )
         captured = capture_payment(world, "LAB-18-1", timestamp=int(world.clock.now()) + HOUR)
         _try(gateway, captured)

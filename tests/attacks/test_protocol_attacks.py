@@ -97,3 +97,25 @@ def test_the_real_merchant_raises_an_alert_for_the_short_payment():
         assert "is for 1 CNY" in world.merchant.db.query_one("SELECT message FROM alerts")["message"]
     finally:
         world.close()
+
+
+def test_the_naive_gateway_with_defaults_holds_at_the_window_edges():
+    """All switches at their defaults: no replay at the exact edge, nor of a request signed ahead."""
+    world = protocol_common.real_world()
+    try:
+        gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock)
+        start = int(world.clock.now())
+        for offset, name in ((0, "T-EDGE-NOW"), (200, "T-EDGE-AHEAD")):
+            captured = protocol_common.capture_payment(world, name, timestamp=start + offset)
+            world.clock.set(start)
+            gateway.pay(captured.headers, captured.body)
+            for later in range(25, 700, 25):
+                world.clock.set(start + later)
+                with pytest.raises((Refused, PaymentError)):
+                    gateway.pay(captured.headers, captured.body)
+            world.clock.set(start + 300 + offset)  # the very last second the timestamp is acceptable
+            with pytest.raises(Refused, match="nonce"):
+                gateway.pay(captured.headers, captured.body)
+        assert gateway.charged == [protocol_common.AMOUNT, protocol_common.AMOUNT]
+    finally:
+        world.close()
