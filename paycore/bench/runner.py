@@ -1,72 +1,151 @@
-"""Run a benchmark suite, print a table and its ratios, and save JSON and CSV results."""
+"""Run suites: build their cases, measure each once with a progress bar, and assemble the run record.
+
+The record is one JSON-ready dict holding everything: the settings, the machine (with the load
+average at the start and end of the run), and per suite its results, ratios and skipped cases.
+:func:`paycore.bench.publish.publish` turns it into files (JSON, CSV, PNG plots, ``REPORT.md``).
+"""
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from types import ModuleType
 
-from paycore.bench.harness import Result, machine_info, measure
+from paycore.bench.harness import Case, Result, Skipped, measure_together
+from paycore.bench.machine import load_average, machine_info
+
+FORMAT = "paycore-bench/1"
+SETTINGS = {"quick": {"min_time": 0.04, "repeats": 5}, "full": {"min_time": 0.2, "repeats": 7}}
+"""Quick: short repeats, but five of them, so one burst from a neighbour cannot move the median."""
 
 
-def suites() -> dict[str, ModuleType]:
-    """The suites ``paycore bench`` knows, by name."""
-    from paycore.bench import textbook_suite
-
-    return {textbook_suite.NAME: textbook_suite}
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def run_suite(suite: ModuleType, *, quick: bool, out: Path | None, echo=print) -> dict:
-    """Measure every case of ``suite``; return (and save, if ``out``) the full record."""
-    min_time, repeats = (0.05, 3) if quick else (0.3, 5)
-    results: list[Result] = []
-    cases = suite.cases(quick=quick)
-    for index, case in enumerate(cases, start=1):
-        echo(f"[{index}/{len(cases)}] {case.name} ...", end="", flush=True)
-        result = measure(case, min_time=min_time, repeats=repeats)
-        results.append(result)
-        echo(f" {result.median_ops:,.2f} ops/s (spread {result.rel_iqr:.1%})")
-    record = {
-        "suite": suite.NAME,
-        "mode": "quick" if quick else "full",
-        "machine": machine_info(),
-        "settings": {"min_time": min_time, "repeats": repeats},
-        "results": [r.to_dict() for r in results],
-        "ratios": [
-            {"ratio": label, "value": value, "target": target}
-            for label, value, target in suite.ratios(results)
-        ],
+def _case_key(case: Case) -> str:
+    return case.name + " " + json.dumps(case.params, sort_keys=True, default=str)
+
+
+def _progress_bar(total: int, enabled: bool | None):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="case", disable=None if enabled is None else not enabled, leave=False)
+
+
+def run(
+    suites: Sequence[ModuleType],
+    *,
+    quick: bool,
+    echo: Callable[[str], None] | None = None,
+    progress: bool | None = None,
+    measure_fn: Callable[..., list[Result]] = measure_together,
+    command: str | None = None,
+) -> dict:
+    """Measure every case of every suite (a case shared by two suites once) and return the record.
+
+    Cases with the same ``together`` label are measured in turns, as one batch. ``progress=None``
+    shows the bar only on a terminal. A batch that raises is recorded as skipped with its error,
+    and the run goes on. ``command`` is recorded as the command that
+    reproduces the run (default: this process's command line).
+    """
+    mode = "quick" if quick else "full"
+    settings = SETTINGS[mode]
+    started, load_start, clock_start = _now(), load_average(), time.perf_counter()
+    planned = [(suite, suite.cases(quick=quick)) for suite in suites]
+    total = sum(1 for _, cases in planned for case in cases if isinstance(case, Case))
+    measured: dict[str, tuple[str, Result]] = {}
+    with _progress_bar(total, progress) as bar:
+        say = echo or bar.write
+
+        def measure_batch(suite_name: str, batch: list[Case]) -> list[tuple[str, Result]]:
+            bar.set_description(batch[0].name[:40])
+            keys = [_case_key(case) for case in batch]
+            if all(key in measured for key in keys):
+                for case, key in zip(batch, keys, strict=True):
+                    say(f"  {case.name}: measured in suite {measured[key][0]}, reused")
+            else:
+                for key, result in zip(keys, measure_fn(batch, **settings), strict=True):
+                    measured[key] = (suite_name, result)
+                    say(f"  {_line(result)}")
+            return [measured[key] for key in keys]
+
+        suite_records = []
+        for suite, cases in planned:
+            say(f"== suite {suite.NAME} ({mode}): {suite.TITLE}")
+            suite_records.append(_run_suite(suite, cases, measure_batch, say, bar.update))
+    machine = machine_info()
+    if command is not None:
+        machine["command"] = command
+    return {
+        "format": FORMAT,
+        "mode": mode,
+        "settings": settings,
+        "machine": machine,
+        "run": {
+            "started": started,
+            "finished": _now(),
+            "duration_seconds": round(time.perf_counter() - clock_start, 1),
+            "load_average_start": load_start,
+            "load_average_end": load_average(),
+        },
+        "suites": suite_records,
     }
-    echo("")
-    for row in record["ratios"]:
-        echo(f"{row['ratio']}: {row['value']:.2f}  ({row['target']})")
-    if out is not None:
-        save(record, out)
-        echo(f"\nresults written to {out}/")
-    return record
 
 
-def save(record: dict, out: Path) -> None:
-    """Write ``<suite>.json`` (everything) and ``<suite>.csv`` (one row per case) under ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    name = record["suite"]
-    (out / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    columns = [
-        "name",
-        "group",
-        "params",
-        "loops",
-        "repeats",
-        "median_ops",
-        "min_ops",
-        "max_ops",
-        "rel_iqr",
-        "median_seconds_per_op",
-        "median_mb_per_s",
-    ]
-    with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in record["results"]:
-            writer.writerow({**row, "params": json.dumps(row["params"], sort_keys=True)})
+def _batches(cases: list[Case]) -> list[list[Case]]:
+    """Cases in order, those sharing a ``together`` label gathered where the first one stands."""
+    batches: list[list[Case]] = []
+    labelled: dict[str, list[Case]] = {}
+    for case in cases:
+        if not case.together:
+            batches.append([case])
+        elif case.together in labelled:
+            labelled[case.together].append(case)
+        else:
+            labelled[case.together] = [case]
+            batches.append(labelled[case.together])
+    return batches
+
+
+def _run_suite(suite: ModuleType, cases: list, measure_batch, say, advance) -> dict:
+    start = time.perf_counter()
+    results: list[Result] = []
+    entries: list[dict] = []
+    skipped = [{"name": c.name, "reason": c.reason} for c in cases if isinstance(c, Skipped)]
+    for batch in _batches([c for c in cases if isinstance(c, Case)]):
+        try:
+            outcomes = measure_batch(suite.NAME, batch)
+        except Exception as exc:  # one broken peer must not lose the whole run
+            reason = f"failed: {type(exc).__name__}: {exc}"
+            skipped += [{"name": case.name, "reason": reason} for case in batch]
+            say(f"  {', '.join(case.name for case in batch)}: FAILED ({type(exc).__name__}: {exc})")
+        else:
+            for origin, result in outcomes:
+                results.append(result)
+                entries.append({**result.to_dict(), "measured_in": origin})
+        advance(len(batch))
+    for item in skipped:
+        say(f"  skipped {item['name']}: {item['reason']}")
+    ratios = [ratio.to_dict() for ratio in suite.ratios(results)]
+    for ratio in ratios:
+        verdict = {True: "pass", False: "MISS", None: ""}[ratio["passed"]]
+        say(f"  {ratio['sentence']}  {ratio['target']} {verdict}".rstrip())
+    return {
+        "name": suite.NAME,
+        "title": suite.TITLE,
+        "question": getattr(suite, "QUESTION", ""),
+        "results": entries,
+        "ratios": ratios,
+        "skipped": skipped,
+        "duration_seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def _line(result: Result) -> str:
+    rate = f"{result.median_ops:,.1f} ops/s"
+    if result.median_mb_per_s is not None:
+        rate += f", {result.median_mb_per_s:,.1f} MB/s"
+    return f"{result.name}: {rate} (spread {result.rel_iqr:.1%})"

@@ -1,6 +1,5 @@
 """The registry and ``paycore attacks``: every attack runs, JSON parses, and a regression fails the run."""
 
-
 import pytest
 
 from paycore.attacks import Attack, Outcome, Work, all_attacks, register, run, select, unregister
