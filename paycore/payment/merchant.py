@@ -11,6 +11,12 @@
   this request, re-checks the order number and amount, and updates the order exactly once.
   Notifications get the same treatment and are deduplicated by event id; orders stuck in
   PAYING are settled by a signed query (:meth:`Merchant.reconcile`).
+
+Durability: the merchant flushes to disk (a *durable* commit) only where a lost write could lose
+money -- moving an order into PAYING before its request leaves, refund numbering, and alerts.
+Everything else it writes (a new order, a payment's outcome, a processed notification) can be
+rebuilt from the gateway by reconciliation, so it commits without waiting for the disk; the next
+durable commit flushes it anyway.
 """
 
 from __future__ import annotations
@@ -118,7 +124,7 @@ class Merchant:
             raise PaymentError(errors.INVALID_REQUEST, f"invalid order: {exc}", 422) from None
         now = int(self.clock.now())
         order_id = "ord_" + secrets.token_hex(8)
-        with self.db.transaction() as connection:
+        with self.db.transaction(durable=False) as connection:
             connection.execute(
                 "INSERT INTO orders (order_id, user_id, items, currency, amount, status, created_at, "
                 "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -384,7 +390,9 @@ class Merchant:
         if code in (errors.REQUEST_IN_PROGRESS, errors.DUPLICATE_OUT_TRADE_NO) or reply.status >= 500:
             self.reconcile_order(order_id)  # the gateway may have acted: ask it, never guess
             return
-        with self.db.transaction() as connection:  # refused before any money moved: the user may try again
+        with self.db.transaction(
+            durable=False
+        ) as connection:  # refused before any money moved: the user may try again
             row = connection.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
             if row["status"] == OrderStatus.PAYING.value and row["out_trade_no"] == out_trade_no:
                 self._move(connection, row, OrderStatus.FAILED, failure_code=code)
@@ -422,48 +430,57 @@ class Merchant:
             ).fetchone()
         return row
 
-    def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource, event=None) -> bool:
-        """Move the order to PAID or FAILED once; True if this call changed it. Re-checks the amount.
+    def _apply_payment(self, order_id: str | None, payment: schemas.PaymentResource) -> bool:
+        """Apply a signed payment result (an answer or a query) once; True if it changed the order."""
+        with self.db.transaction(durable=False) as connection:
+            problem, changed = self._apply_payment_in(connection, order_id, payment)
+        if problem is not None:
+            self._refuse_with_alert(problem)
+        return changed
 
-        A success that arrives for an order no longer waiting for it (failed or closed meanwhile, or
-        an earlier attempt) changes nothing but raises an alert: the payer was charged and a person
-        must refund or reopen. With an ``event`` (a notification), its id is recorded as processed
-        in the same transaction.
+    def _apply_payment_in(
+        self, connection, order_id: str | None, payment: schemas.PaymentResource
+    ) -> tuple[PaymentError | None, bool]:
+        """Move the order to PAID or FAILED once, inside the caller's transaction; re-checks the amount.
+
+        Returns ``(problem, changed)``: a problem is a refusal the caller raises (with an alert) after
+        its transaction. A success that arrives for an order no longer waiting for it (failed or
+        closed meanwhile, or an earlier attempt) changes nothing but raises an alert: the payer was
+        charged and a person must refund or reopen the order.
         """
         now = self.clock.now()
-        changed = False
+        row = self._order_for_trade(connection, payment.out_trade_no)
+        problem = self._payment_problem(order_id, payment, row)
+        if problem is not None:
+            problem.order_id = row["order_id"] if row else None  # for the alert
+            return problem, False
+        if row["out_trade_no"] == payment.out_trade_no and row["status"] == OrderStatus.PAYING.value:
+            succeeded = payment.status == "SUCCEEDED"
+            self._move(
+                connection,
+                row,
+                OrderStatus.PAID if succeeded else OrderStatus.FAILED,
+                payment_id=payment.payment_id,
+                payer_display=payment.payer.display,
+                paid_at=int(now) if succeeded else None,
+                failure_code=payment.failure_code,
+            )
+            return None, True
+        if payment.status == "SUCCEEDED" and row["payment_id"] != payment.payment_id:
+            raise_alert(
+                connection,
+                row["order_id"],
+                f"payment {payment.payment_id} ({payment.out_trade_no}) succeeded but the order is "
+                f"{row['status']}: the payer was charged; refund it or reopen the order",
+                now,
+            )
+        return None, False  # already applied (by the answer, a notification or a query)
+
+    def _refuse_with_alert(self, problem: PaymentError) -> None:
+        """Record the refusal as an alert (a durable commit of its own: it must outlive it), then raise."""
         with self.db.transaction() as connection:
-            row = self._order_for_trade(connection, payment.out_trade_no)
-            problem = self._payment_problem(order_id, payment, row)
-            if problem is None:
-                current = row["out_trade_no"] == payment.out_trade_no
-                if current and row["status"] == OrderStatus.PAYING.value:
-                    succeeded = payment.status == "SUCCEEDED"
-                    self._move(
-                        connection,
-                        row,
-                        OrderStatus.PAID if succeeded else OrderStatus.FAILED,
-                        payment_id=payment.payment_id,
-                        payer_display=payment.payer.display,
-                        paid_at=int(now) if succeeded else None,
-                        failure_code=payment.failure_code,
-                    )
-                    changed = True
-                elif payment.status == "SUCCEEDED" and row["payment_id"] != payment.payment_id:
-                    raise_alert(
-                        connection,
-                        row["order_id"],
-                        f"payment {payment.payment_id} ({payment.out_trade_no}) succeeded but the order is "
-                        f"{row['status']}: the payer was charged; refund it or reopen the order",
-                        now,
-                    )
-                if event is not None:
-                    _record_event(connection, event, now)
-        if problem is not None:  # the alert gets its own transaction: it must outlive the refusal
-            with self.db.transaction() as connection:
-                raise_alert(connection, row["order_id"] if row else None, problem.message, now)
-            raise problem
-        return changed
+            raise_alert(connection, getattr(problem, "order_id", None), problem.message, self.clock.now())
+        raise problem
 
     # -- notifications (3.5 -> 3.6) ------------------------------------------------------------------------
     def handle_notification(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
@@ -488,19 +505,27 @@ class Merchant:
             now = self.clock.now()
             replay.check_timestamp(signed.timestamp, now, self.window)
             event = schemas.parse(schemas.Event, body)
-            with self.db.transaction(durable=False) as connection:  # event ids guard the state, not nonces
+            is_payment = event.type.startswith("payment.")
+            data = _parse_model(schemas.PaymentResource if is_payment else schemas.RefundResource, event.data)
+            problem = None
+            with self.db.transaction(durable=False) as connection:  # one commit: nonce, dedup, apply, record
                 replay.remember_nonce(
                     connection, signed.key_id, signed.nonce, signed.timestamp, now, self.window
                 )
                 seen = connection.execute(
                     "SELECT 1 FROM processed_events WHERE event_id = ?", (event.event_id,)
                 ).fetchone()
+                if not seen:
+                    if is_payment:
+                        problem, _ = self._apply_payment_in(connection, None, data)
+                    else:
+                        self._apply_refund_in(connection, data)
+                    if problem is None:
+                        _record_event(connection, event, now)
+            if problem is not None:
+                self._refuse_with_alert(problem)
             if seen:
                 return 200, {"code": "SUCCESS", "duplicate": True}
-            if event.type.startswith("payment."):
-                self._apply_payment(None, _parse_model(schemas.PaymentResource, event.data), event)
-            else:
-                self._apply_refund(_parse_model(schemas.RefundResource, event.data), event)
             return 200, {"code": "SUCCESS"}
         except PaymentError as refusal:
             return refusal.status, refusal.to_json()
@@ -576,20 +601,21 @@ class Merchant:
         self._apply_refund(schemas.RefundResource.model_validate_json(reply.body))
         return self.get_order(user_id, order_id)
 
-    def _apply_refund(self, refund: schemas.RefundResource, event=None) -> None:
-        now = self.clock.now()
-        with self.db.transaction() as connection:
-            row = connection.execute(
-                "SELECT * FROM orders WHERE out_trade_no = ?", (refund.out_trade_no,)
-            ).fetchone()
-            if row is None:
-                raise PaymentError(errors.ORDER_NOT_FOUND, "refund for an unknown out_trade_no", 404)
-            total = refund.payment_refunded_total
-            if total > row["refunded"]:  # else: already applied
-                new = OrderStatus.REFUNDED if total == row["amount"] else OrderStatus.PARTIALLY_REFUNDED
-                self._move(connection, row, new, refunded=total)
-            if event is not None:
-                _record_event(connection, event, now)
+    def _apply_refund(self, refund: schemas.RefundResource) -> None:
+        with self.db.transaction(durable=False) as connection:
+            self._apply_refund_in(connection, refund)
+
+    def _apply_refund_in(self, connection, refund: schemas.RefundResource) -> None:
+        """Record a refund's new total on its order, once (a smaller or equal total was seen already)."""
+        row = connection.execute(
+            "SELECT * FROM orders WHERE out_trade_no = ?", (refund.out_trade_no,)
+        ).fetchone()
+        if row is None:
+            raise PaymentError(errors.ORDER_NOT_FOUND, "refund for an unknown out_trade_no", 404)
+        total = refund.payment_refunded_total
+        if total > row["refunded"]:
+            new = OrderStatus.REFUNDED if total == row["amount"] else OrderStatus.PARTIALLY_REFUNDED
+            self._move(connection, row, new, refunded=total)
 
     # -- HTTP glue -----------------------------------------------------------------------------------
     @property

@@ -22,6 +22,7 @@ from paycore.payment import gateway_store, merchant_store
 from paycore.payment.clock import SystemClock
 from paycore.payment.http.gateway_app import create_gateway_app
 from paycore.payment.http.merchant_app import create_merchant_app
+from paycore.payment.outbox import Notifier
 from paycore.payment.storage import Database
 from paycore.payment.transport import HttpLink
 from paycore.payment.world import DEMO_CARDS, DEMO_WALLETS, MERCHANT_ID, assemble, token_secret_in
@@ -68,6 +69,7 @@ class Servers:
     threads: list[threading.Thread]
     servers: list[uvicorn.Server]
     stop: threading.Event
+    notifier: Notifier
 
     def wait_until_ready(self, timeout: float = 20.0) -> None:
         """Block until both servers accept connections."""
@@ -134,7 +136,7 @@ def start(
     threads.append(threading.Thread(target=deliver, daemon=True, name="notifier"))
     for thread in threads:
         thread.start()
-    running = Servers(merchant_url, gateway_url, threads, servers, stop)
+    running = Servers(merchant_url, gateway_url, threads, servers, stop, notifier)
     echo(f"paycore serve ({'new' if fresh else 'existing'} data in {data}/)")
     echo(f"  merchant  {merchant_url}   docs {merchant_url}/docs   (merchant id {MERCHANT_ID})")
     echo(f"  gateway   {gateway_url}   docs {gateway_url}/docs   (key id {gateway.key_id[:16]}...)")

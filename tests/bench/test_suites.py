@@ -11,6 +11,15 @@ from paycore.bench.suites._keys import case_name
 from tests.bench.records import result
 
 QUICK_RATIOS = {
+    "payments": {
+        "payments_direct_vs_bound",
+        "payments_memory_vs_bound",
+        "payments_asgi_vs_bound",
+        "payments_http_vs_bound",
+        "memory_vs_durable",
+        "direct_vs_asgi",
+        "asgi_vs_http",
+    },
     "textbook": {"keygen_vs_python_rsa_2048", "crt_vs_python_rsa_2048", "crt_vs_pow_2048"},
     "keygen": {"keygen_vs_python_rsa_2048", "keygen_native_vs_textbook_2048"},
     "rsa": {

@@ -33,17 +33,19 @@ def test_commits_are_visible_to_other_threads(db):
     assert seen == [1]
 
 
-def test_file_databases_use_wal_and_return_to_full_sync_after_a_relaxed_commit(tmp_path):
+def test_file_databases_use_wal_and_flush_exactly_the_durable_commits(tmp_path):
     db = Database(tmp_path / "t.sqlite3", SCHEMA)
     assert db.query_one("PRAGMA journal_mode")[0] == "wal"
     assert db.query_one("PRAGMA synchronous")[0] == 2  # FULL
     with db.transaction(durable=False) as connection:
-        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, for this commit only
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no flush at commit
         connection.execute("INSERT INTO t VALUES (1)")
-    assert db.query_one("PRAGMA synchronous")[0] == 2
+    with db.transaction() as connection:
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again for a durable one
+        connection.execute("INSERT INTO t VALUES (2)")
     with pytest.raises(ValueError), db.transaction(durable=False):
-        raise ValueError("even after a rollback")
-    assert db.query_one("PRAGMA synchronous")[0] == 2
+        raise ValueError("a rollback")
+    assert db.commits == {"durable": 1, "relaxed": 1}
     db.close()
 
 

@@ -25,6 +25,7 @@ SUITES: dict[str, str] = {
     "rsa": "paycore.bench.suites.rsa_ops",
     "signatures": "paycore.bench.suites.signatures",
     "envelope": "paycore.bench.suites.envelope",
+    "payments": "paycore.bench.suites.payments",
 }
 """name -> module, in the order ``--suite all`` runs them."""
 
