@@ -6,7 +6,7 @@ The package has named layers, and imports run one way:
 * :mod:`paycore.pkcs1` -- RFC 8017 paddings (OAEP, PSS, PKCS#1 v1.5) from scratch. **Teaching code**
   (byte-for-byte correct, not constant-time).
 * :mod:`paycore.secure` -- the production path on pyca/cryptography: keys, OAEP, PSS, the envelope.
-* :mod:`paycore.payment` -- the payment flow of the seed article (3.1-3.6) over real HTTP; uses ``secure`` only.
+* :mod:`paycore.payment` -- the payment flow of the seed article (3.1-3.6) over HTTP; uses ``secure`` only.
 * :mod:`paycore.attacks` -- the attack lab: deliberately vulnerable targets, and every attack run against
   the production path too.
 * :mod:`paycore.errors` -- the exceptions every layer raises.

@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         print(f"paycore: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `paycore ... | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

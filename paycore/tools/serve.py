@@ -88,6 +88,20 @@ class Servers:
             thread.join(timeout=10)
 
 
+def _require_free(host: str, port: int, option: str) -> None:
+    """Fail at once, with advice, if ``port`` is taken (uvicorn would only log it and wait)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise ValueError(
+                f"port {port} on {host} is in use: stop the other program or pass {option}"
+            ) from None
+
+
 def start(
     host: str,
     merchant_port: int,
@@ -97,6 +111,8 @@ def start(
     echo=print,
 ) -> Servers:
     """Create or reuse the data directory, then start both servers and the notifier in threads."""
+    _require_free(host, merchant_port, "--merchant-port")
+    _require_free(host, gateway_port, "--gateway-port")
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     merchant_key, fresh = _key(data, "merchant")

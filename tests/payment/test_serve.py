@@ -78,3 +78,28 @@ def test_a_second_start_reuses_keys_and_data(tmp_path):
         assert "existing data" in lines[0]
     finally:
         second.shutdown()
+
+
+def test_a_port_in_use_is_a_clear_error_at_once(tmp_path, capsys):
+    import socket
+
+    from paycore.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        status = main(
+            [
+                "serve",
+                "--merchant-port",
+                str(port),
+                "--gateway-port",
+                str(free_port()),
+                "--data-dir",
+                str(tmp_path / "data"),
+            ]
+        )
+    assert status == 2 and time.monotonic() - started < 5
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
