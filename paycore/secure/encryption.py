@@ -18,10 +18,15 @@ _HASH_LENGTH = 32  # SHA-256
 _DECRYPTION_FAILED = "decryption failed"
 
 
+_OAEP_NO_LABEL = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
 def _oaep(label: bytes | None) -> padding.OAEP:
     if label is not None and not isinstance(label, bytes):
         raise TypeError(f"label must be bytes or None, got {type(label).__name__}")
-    return padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=label or None)
+    if not label:
+        return _OAEP_NO_LABEL  # made once: the envelope wraps a key with it on every message
+    return padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=label)
 
 
 def max_plaintext_length(key: rsa.RSAPublicKey | rsa.RSAPrivateKey) -> int:

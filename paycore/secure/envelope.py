@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import os
 import re
@@ -145,9 +146,17 @@ class Envelope:
         return cls.from_dict(parsed)
 
 
+@functools.lru_cache(maxsize=64)
+def _aad_prefix(version: int, alg: str, enc: str, kid: str) -> bytes:
+    """The length-prefixed canonical header, the fixed start of the associated data (cached per key)."""
+    header = json.dumps(
+        {"alg": alg, "enc": enc, "kid": kid, "v": version}, sort_keys=True, separators=(",", ":")
+    ).encode("ascii")
+    return len(header).to_bytes(4, "big") + header
+
+
 def _aad(envelope: Envelope, associated_data: bytes) -> bytes:
-    header = envelope.header_bytes()
-    return len(header).to_bytes(4, "big") + header + associated_data
+    return _aad_prefix(envelope.version, envelope.alg, envelope.enc, envelope.kid) + associated_data
 
 
 def seal(
@@ -161,11 +170,16 @@ def seal(
     if not isinstance(plaintext, bytes) or not isinstance(associated_data, bytes):
         raise TypeError("plaintext and associated_data must be bytes")
     kid = key_id if key_id is not None else compute_key_id(public_key)
-    content_key = AESGCM.generate_key(bit_length=256)
+    content_key = os.urandom(32)  # a fresh AES-256 key for this message only
     iv = os.urandom(NONCE_BYTES)
-    draft = Envelope(kid=kid, encrypted_key=oaep_encrypt(public_key, content_key), iv=iv, ciphertext=b"")
-    ciphertext = AESGCM(content_key).encrypt(iv, plaintext, _aad(draft, associated_data))
-    return Envelope(kid=kid, encrypted_key=draft.encrypted_key, iv=iv, ciphertext=ciphertext)
+    encrypted_key = oaep_encrypt(public_key, content_key)
+    aad = _aad_prefix(VERSION, KEY_WRAP, CONTENT_ENCRYPTION, kid) + associated_data
+    return Envelope(
+        kid=kid,
+        encrypted_key=encrypted_key,
+        iv=iv,
+        ciphertext=AESGCM(content_key).encrypt(iv, plaintext, aad),
+    )
 
 
 def open_envelope(
