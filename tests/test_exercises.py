@@ -80,3 +80,21 @@ def test_checks_explain_instead_of_answering_false(capsys):
     assert "17 * 2752 mod 3120 is 3104, not 1" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise"):
         check("99.9", 1)
+
+
+def test_every_notebook_from_01_to_08_has_three_graded_exercises():
+    ids = catalogue()
+    for number in range(1, 9):
+        mine = [item for key, item in ids.items() if key.startswith(f"{number:02d}.")]
+        assert len(mine) >= 3, f"notebook {number:02d} has {len(mine)} exercises"
+        levels = [item.level for item in mine]
+        assert levels[0] == 1 and max(levels) == 3, (
+            f"notebook {number:02d}: levels {levels} (easy first, up to hard)"
+        )
+
+
+def test_the_window_constant_of_exercise_07_matches_the_protocol():
+    from paycore.exercises import nb07
+    from paycore.payment.replay import WINDOW_SECONDS
+
+    assert nb07.WINDOW_SECONDS == WINDOW_SECONDS

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from paycore.exercises.core import Wrong, exercise
-from paycore.payment.replay import WINDOW_SECONDS
+
+WINDOW_SECONDS = 300  # paycore.payment.replay.WINDOW_SECONDS; not imported, to keep check() light
 
 START = 1_764_201_600
 
