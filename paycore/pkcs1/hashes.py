@@ -22,6 +22,7 @@ signatures refuse it. MD5 and friends are not offered at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,6 +123,12 @@ def lookup_hash(name: str) -> HashAlgorithm:
     """
     if not isinstance(name, str):
         raise TypeError(f'hash must be a name such as "sha256", got {type(name).__name__}')
+    return _lookup(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup(name: str) -> HashAlgorithm:
+    """The search behind :func:`lookup_hash`, done once per name (every padding call asks)."""
     wanted = _normalise(name)
     for hashlib_name, (oid, limit) in _DIGEST_INFO_HASHES.items():
         if _normalise(hashlib_name) == wanted:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from paycore.pkcs1._checks import require_bytes, require_count
 from paycore.pkcs1.hashes import lookup_hash
-from paycore.textbook import i2osp
 
 
 def mgf1(seed: bytes, length: int, *, hash: str = "sha256") -> bytes:
@@ -36,5 +35,6 @@ def mgf1(seed: bytes, length: int, *, hash: str = "sha256") -> bytes:
     if length > (2**32) * algorithm.digest_size:
         raise ValueError(f"mask too long: MGF1 with {algorithm.name} makes at most 2^32 * hLen bytes")
     blocks = -(-length // algorithm.digest_size)  # ceil(length / hLen)
-    mask = b"".join(algorithm.digest(seed + i2osp(counter, 4)) for counter in range(blocks))
+    # C = I2OSP(counter, 4): the counter is ours and in range, so int.to_bytes does it without re-checking
+    mask = b"".join(algorithm.digest(seed + counter.to_bytes(4, "big")) for counter in range(blocks))
     return mask[:length]

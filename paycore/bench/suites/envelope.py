@@ -203,9 +203,8 @@ def ratios(results: list[Result]) -> list[Ratio]:
             f"seal adds {extra:.1f} µs to the {_us(look, rsa_enc):.1f} µs RSA-OAEP encryption. Of that, "
             f"{saved:.1f} µs go away when the caller passes key_id= (seal otherwise recomputes the key id, "
             "DER encoding plus SHA-256, on every call: paycore/secure/envelope.py, seal); the rest is "
-            "paycore's argument checks, a fresh AES key and nonce from the OS, two Envelope objects and the "
-            "JSON header authenticated by AES-GCM. A public-key operation is cheap, so small fixed costs "
-            "show."
+            "paycore's argument checks, a fresh AES key and nonce from the OS, the AES-GCM encryption itself "
+            "and the Envelope object. A public-key operation is cheap, so small fixed costs show."
         )
         found.append(replace(seal, note=note))
     opened = look.time_ratio(
