@@ -66,8 +66,7 @@ def replay_vulnerable() -> Outcome:
 
 
 def replay_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         before = world.gateway.balance(PAYER_ACCOUNT)
         captured = capture_payment(world, "LAB-14-1")
         send(world, captured)
@@ -80,8 +79,6 @@ def replay_production() -> Outcome:
             Work(queries=1, seconds=watch.seconds),
             f"the replay got HTTP {reply.status} {_error_code(reply)}; the payer was charged {charged} once",
         )
-    finally:
-        world.close()
 
 
 # -- 15: amount tampering ------------------------------------------------------------------------------
@@ -92,8 +89,7 @@ def _tamper_amount(captured: Captured, new_amount: int) -> Captured:
 
 
 def tampering_vulnerable() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         merchant_key = world.merchant.private_key
         gateway = NaiveGateway(merchant_key.public_key(), world.clock, signs="fields")
         captured = capture_payment(world, "LAB-15-1")
@@ -109,13 +105,10 @@ def tampering_vulnerable() -> Outcome:
             f"the order of {AMOUNT} fen was answered {answer and answer['status']} for a charge of "
             f"{gateway.charged} fen",
         )
-    finally:
-        world.close()
 
 
 def tampering_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         before = world.gateway.balance(PAYER_ACCOUNT)
         with Stopwatch() as watch:
             tampered = _tamper_amount(capture_payment(world, "LAB-15-1"), 1)
@@ -128,15 +121,12 @@ def tampering_production() -> Outcome:
             f"HTTP {reply.status} {_error_code(reply)}: the signature covers SHA-256 of the exact body; "
             f"charged {charged}",
         )
-    finally:
-        world.close()
 
 
 # -- 18: stale and future timestamps -------------------------------------------------------------------
 def timestamps_vulnerable() -> Outcome:
     """A merchant's clock runs an hour fast; the gateway checks only the past, remembers nonces 5 minutes."""
-    world = real_world()
-    try:
+    with real_world() as world:
         gateway = NaiveGateway(
             world.merchant.private_key.public_key(),
             world.clock,
@@ -155,13 +145,10 @@ def timestamps_vulnerable() -> Outcome:
             Work(queries=1, seconds=watch.seconds),
             f"a future-dated request replayed 10 minutes later was charged again: {gateway.charged}",
         )
-    finally:
-        world.close()
 
 
 def timestamps_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         before = world.gateway.balance(PAYER_ACCOUNT)
         with Stopwatch() as watch:
             future = send(world, capture_payment(world, "LAB-18-1", timestamp=int(world.clock.now()) + HOUR))
@@ -174,14 +161,11 @@ def timestamps_production() -> Outcome:
             f"future-dated: HTTP {future.status} {_error_code(future)}; stale: HTTP {stale.status} "
             f"{_error_code(stale)} (two-sided 300 s window); charged {charged}",
         )
-    finally:
-        world.close()
 
 
 # -- 19: one idempotency key, another amount -------------------------------------------------------------
 def idempotency_vulnerable() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock, idempotency="key")
         key = str(uuid.uuid4())
         _try(gateway, capture_payment(world, "LAB-19-1", 100, idempotency_key=key))  # 1 yuan, paid
@@ -194,13 +178,10 @@ def idempotency_vulnerable() -> Outcome:
             Work(queries=1, seconds=watch.seconds),
             f"the 99,999-fen request got the stored answer {answer}; charged only {gateway.charged}",
         )
-    finally:
-        world.close()
 
 
 def idempotency_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         key = str(uuid.uuid4())
         send(world, capture_payment(world, "LAB-19-1", 100, idempotency_key=key))
         with Stopwatch() as watch:
@@ -211,8 +192,6 @@ def idempotency_production() -> Outcome:
             Work(queries=1, seconds=watch.seconds),
             f"HTTP {reply.status} {_error_code(reply)}: the key is bound to a fingerprint of the request",
         )
-    finally:
-        world.close()
 
 
 def _b64(data: bytes) -> str:

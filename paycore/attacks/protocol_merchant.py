@@ -90,8 +90,7 @@ def _real_outcome(world, out_trade_no: str, attempts: list[tuple[dict[str, str],
 
 # -- 16: a forged notification ---------------------------------------------------------------------
 def forged_vulnerable() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         merchant = NaiveMerchant(
             world.gateway.private_key.public_key(), out_trade_no=OUT_TRADE_NO, amount=AMOUNT, verify="none"
         )
@@ -102,13 +101,10 @@ def forged_vulnerable() -> Outcome:
             body,
             "merchant that does not verify notifications",
         )
-    finally:
-        world.close()
 
 
 def forged_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         out_trade_no = paying_order(world)
         body = fake_event(out_trade_no, AMOUNT)
         stamp = int(world.clock.now())
@@ -117,14 +113,11 @@ def forged_production() -> Outcome:
             (signed_headers(MessageSigner(attacker_key()), body, stamp), body),
         ]  # the attacker's own key
         return _real_outcome(world, out_trade_no, attempts)
-    finally:
-        world.close()
 
 
 # -- 17: verifying with the wrong key --------------------------------------------------------------
 def wrong_key_vulnerable() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         merchant = NaiveMerchant(
             world.gateway.private_key.public_key(),
             out_trade_no=OUT_TRADE_NO,
@@ -140,13 +133,10 @@ def wrong_key_vulnerable() -> Outcome:
         return _naive_outcome(
             merchant, headers, body, "merchant that verifies with the key the message brings"
         )
-    finally:
-        world.close()
 
 
 def wrong_key_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         out_trade_no = paying_order(world)
         forger = attacker_key()
         body = fake_event(out_trade_no, AMOUNT)
@@ -156,14 +146,11 @@ def wrong_key_production() -> Outcome:
         }
         claimed = {**headers, "Paycore-Key-Id": world.gateway.key_id}  # and claiming the gateway's key id
         return _real_outcome(world, out_trade_no, [(headers, body), (claimed, body)])
-    finally:
-        world.close()
 
 
 # -- 20: a notification for another amount -----------------------------------------------------------
 def amount_vulnerable() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         merchant = NaiveMerchant(
             world.gateway.private_key.public_key(),
             out_trade_no=OUT_TRADE_NO,
@@ -174,19 +161,14 @@ def amount_vulnerable() -> Outcome:
         body = fake_event(OUT_TRADE_NO, 1)  # the attacker really paid 1 fen for this order number
         headers = signed_headers(world.gateway.signer, body, int(world.clock.now()))
         return _naive_outcome(merchant, headers, body, "merchant that does not re-check the amount")
-    finally:
-        world.close()
 
 
 def amount_production() -> Outcome:
-    world = real_world()
-    try:
+    with real_world() as world:
         out_trade_no = paying_order(world)
         body = fake_event(out_trade_no, 1)
         headers = signed_headers(world.gateway.signer, body, int(world.clock.now()))  # genuinely signed
         return _real_outcome(world, out_trade_no, [(headers, body)])
-    finally:
-        world.close()
 
 
 register(

@@ -260,6 +260,43 @@ class Gateway:
         return self._handle("POST", REFUNDS_PATH, headers, body, self._create_refund, idempotent=True)
 
     # -- the work ---------------------------------------------------------------------------------
+    @staticmethod
+    def _parse_for(caller: Caller, model: type[schemas.Strict], body: bytes):
+        """Check 7's common part: strict parsing, the signer's own merchant id, a valid amount."""
+        request = schemas.parse(model, body)
+        if request.merchant_id != caller.merchant_id:
+            raise PaymentError(
+                errors.MERCHANT_MISMATCH, "merchant_id does not match the signing key's merchant", 403
+            )
+        try:
+            return request, Money(request.amount.value, request.amount.currency)
+        except ValueError as exc:
+            raise PaymentError(errors.INVALID_REQUEST, f"invalid amount: {exc}", 422) from None
+
+    @staticmethod
+    def _answer_and_notify(
+        connection,
+        caller: Caller,
+        idempotency_key: str,
+        resource: dict,
+        now: float,
+        *,
+        event_id: str,
+        event_type: str,
+        url: str,
+    ) -> None:
+        """In the money transaction: queue the signed notification and store the idempotent answer."""
+        event = {"event_id": event_id, "type": event_type, "created_at": int(now), "data": resource}
+        outbox.enqueue(
+            connection,
+            event_id=event_id,
+            merchant_id=caller.merchant_id,
+            url=url,
+            body=encode(event),
+            now=now,
+        )
+        idempotency.complete(connection, caller.merchant_id, idempotency_key, 200, encode(resource))
+
     def _read_payer(self, request: schemas.PaymentRequest, caller: Caller):
         try:
             plaintext = secure.open_envelope(
@@ -279,16 +316,8 @@ class Gateway:
             raise PaymentError(errors.INVALID_REQUEST, f"invalid payer: {exc}", 422) from None
 
     def _create_payment(self, caller: Caller, body: bytes, idempotency_key: str) -> tuple[int, dict]:
-        request = schemas.parse(schemas.PaymentRequest, body)
-        if request.merchant_id != caller.merchant_id:
-            raise PaymentError(
-                errors.MERCHANT_MISMATCH, "merchant_id does not match the signing key's merchant", 403
-            )
+        request, money = self._parse_for(caller, schemas.PaymentRequest, body)
         method = self._read_payer(request, caller)
-        try:
-            money = Money(request.amount.value, request.amount.currency)
-        except ValueError as exc:
-            raise PaymentError(errors.INVALID_REQUEST, f"invalid amount: {exc}", 422) from None
         now = self.clock.now()
         today = datetime.fromtimestamp(now, tz=timezone.utc)
         failure = None
@@ -353,33 +382,20 @@ class Gateway:
                 ),
             )
             resource = payment_resource(find_payment(connection, caller.merchant_id, request.out_trade_no))
-            event = {
-                "event_id": event_id,
-                "type": "payment.failed" if failure else "payment.succeeded",
-                "created_at": int(now),
-                "data": resource,
-            }
-            outbox.enqueue(
+            self._answer_and_notify(
                 connection,
+                caller,
+                idempotency_key,
+                resource,
+                now,
                 event_id=event_id,
-                merchant_id=caller.merchant_id,
+                event_type="payment.failed" if failure else "payment.succeeded",
                 url=request.notify_url,
-                body=encode(event),
-                now=now,
             )
-            idempotency.complete(connection, caller.merchant_id, idempotency_key, 200, encode(resource))
         return 200, resource
 
     def _create_refund(self, caller: Caller, body: bytes, idempotency_key: str) -> tuple[int, dict]:
-        request = schemas.parse(schemas.RefundRequest, body)
-        if request.merchant_id != caller.merchant_id:
-            raise PaymentError(
-                errors.MERCHANT_MISMATCH, "merchant_id does not match the signing key's merchant", 403
-            )
-        try:
-            money = Money(request.amount.value, request.amount.currency)
-        except ValueError as exc:
-            raise PaymentError(errors.INVALID_REQUEST, f"invalid amount: {exc}", 422) from None
+        request, money = self._parse_for(caller, schemas.RefundRequest, body)
         now = self.clock.now()
         refund_id, event_id = new_id("ref"), new_id("evt")
         with self.db.transaction() as connection:
@@ -444,21 +460,16 @@ class Gateway:
                 "payment_refunded_total": payment["refunded"] + money.minor_units,
                 "created_at": int(now),
             }
-            event = {
-                "event_id": event_id,
-                "type": "refund.succeeded",
-                "created_at": int(now),
-                "data": resource,
-            }
-            outbox.enqueue(
+            self._answer_and_notify(
                 connection,
+                caller,
+                idempotency_key,
+                resource,
+                now,
                 event_id=event_id,
-                merchant_id=caller.merchant_id,
+                event_type="refund.succeeded",
                 url=payment["notify_url"],
-                body=encode(event),
-                now=now,
             )
-            idempotency.complete(connection, caller.merchant_id, idempotency_key, 200, encode(resource))
         return 200, resource
 
     # -- inspection ---------------------------------------------------------------------------------

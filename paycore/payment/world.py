@@ -68,6 +68,12 @@ class World:
         """An HTTP client aimed at the gateway API (for attackers and experiments)."""
         return self.network.client(GATEWAY_URL)
 
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stop the apps and close the databases."""
         self.network.close()

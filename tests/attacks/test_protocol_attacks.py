@@ -34,8 +34,7 @@ def test_breaks_the_naive_party_and_fails_on_the_real_one(name):
 
 
 def test_the_real_gateway_charges_a_replayed_request_once():
-    world = protocol_common.real_world()
-    try:
+    with protocol_common.real_world() as world:
         before = world.gateway.balance(protocol_common.PAYER_ACCOUNT)
         captured = protocol_common.capture_payment(world, "T-REPLAY")
         assert protocol_common.send(world, captured).status == 200
@@ -43,14 +42,11 @@ def test_the_real_gateway_charges_a_replayed_request_once():
             assert protocol_common.send(world, captured).status == 401
         assert before - world.gateway.balance(protocol_common.PAYER_ACCOUNT) == protocol_common.AMOUNT
         world.gateway.check_ledger()
-    finally:
-        world.close()
 
 
 def test_the_naive_gateway_with_every_switch_on_refuses_replays_and_tampering():
     """Its weaknesses are the named switches, not accidents: turned off, the attacks fail."""
-    world = protocol_common.real_world()
-    try:
+    with protocol_common.real_world() as world:
         gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock)
         captured = protocol_common.capture_payment(world, "T-NAIVE")
         gateway.pay(captured.headers, captured.body)
@@ -63,13 +59,10 @@ def test_the_naive_gateway_with_every_switch_on_refuses_replays_and_tampering():
         with pytest.raises(Refused, match="future"):
             gateway.pay(future.headers, future.body)
         assert gateway.charged == [protocol_common.AMOUNT]
-    finally:
-        world.close()
 
 
 def test_the_naive_merchant_with_pinning_and_rechecks_refuses_forgeries():
-    world = protocol_common.real_world()
-    try:
+    with protocol_common.real_world() as world:
         merchant = NaiveMerchant(world.gateway.private_key.public_key(), out_trade_no="O-1", amount=9980)
         unsigned = protocol_merchant.fake_event("O-1", 9980)
         with pytest.raises(PaymentError):
@@ -81,13 +74,10 @@ def test_the_naive_merchant_with_pinning_and_rechecks_refuses_forgeries():
         good = protocol_merchant.fake_event("O-1", 9980)
         headers = protocol_merchant.signed_headers(world.gateway.signer, good, int(world.clock.now()))
         assert merchant.notify("/paycore/notify", headers, good) == "PAID"
-    finally:
-        world.close()
 
 
 def test_the_real_merchant_raises_an_alert_for_the_short_payment():
-    world = protocol_common.real_world()
-    try:
+    with protocol_common.real_world() as world:
         out_trade_no = protocol_common.paying_order(world)
         body = protocol_merchant.fake_event(out_trade_no, 1)
         headers = protocol_merchant.signed_headers(world.gateway.signer, body, int(world.clock.now()))
@@ -95,14 +85,11 @@ def test_the_real_merchant_raises_an_alert_for_the_short_payment():
         assert reply.status == 422
         assert protocol_common.order_status(world, out_trade_no) == "PAYING"
         assert "is for 1 CNY" in world.merchant.db.query_one("SELECT message FROM alerts")["message"]
-    finally:
-        world.close()
 
 
 def test_the_naive_gateway_with_defaults_holds_at_the_window_edges():
     """All switches at their defaults: no replay at the exact edge, nor of a request signed ahead."""
-    world = protocol_common.real_world()
-    try:
+    with protocol_common.real_world() as world:
         gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock)
         start = int(world.clock.now())
         for offset, name in ((0, "T-EDGE-NOW"), (200, "T-EDGE-AHEAD")):
@@ -117,5 +104,3 @@ def test_the_naive_gateway_with_defaults_holds_at_the_window_edges():
             with pytest.raises(Refused, match="nonce"):
                 gateway.pay(captured.headers, captured.body)
         assert gateway.charged == [protocol_common.AMOUNT, protocol_common.AMOUNT]
-    finally:
-        world.close()
