@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module, which exposes ``configure(parser)`` to declare its
 options and ``run(args) -> int`` to do the work; this file only wires them together, so the
-notebooks and the command line call the very same code.
+notebooks and the command line call the very same code. Only the module of the command being run
+is imported (``paycore keygen`` loads no web server); ``paycore --help`` imports none.
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, exposed so tests can inspect the commands."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; every command's options, or only those of the command ``only``.
+
+    Declaring a command's options imports its module, so :func:`main` asks for one command only.
+    """
     parser = argparse.ArgumentParser(prog="paycore", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(module_name=module_name)
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ImportError:
@@ -41,9 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str:
+    """The first argument that names a command ("" when there is none, e.g. ``paycore --help``)."""
+    return next((argument for argument in argv if argument in COMMANDS), "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``paycore`` command; returns the process exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_command_in(argv))
     args = parser.parse_args(argv)
     try:
         module = importlib.import_module(args.module_name)

@@ -95,6 +95,6 @@ def test_every_notebook_from_01_to_08_has_three_graded_exercises():
 
 def test_the_window_constant_of_exercise_07_matches_the_protocol():
     from paycore.exercises import nb07
-    from paycore.payment.replay import WINDOW_SECONDS
+    from paycore.payment.protocol.replay import WINDOW_SECONDS
 
     assert nb07.WINDOW_SECONDS == WINDOW_SECONDS

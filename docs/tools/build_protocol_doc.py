@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 from paycore import secure
+from paycore.payment.errors import ErrorCode
+from paycore.payment.gateway.outbox import RETRY_SCHEDULE
 from paycore.payment.money import CURRENCY_EXPONENTS
-from paycore.payment.outbox import RETRY_SCHEDULE
 
 TEMPLATE = Path(__file__).with_name("PROTOCOL.template.md")
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,15 @@ def retry_table() -> str:
     return "\n".join(rows)
 
 
+def error_table() -> str:
+    """Section 14's table, one row per member of ``ErrorCode``: code, statuses, who answers it, meaning."""
+    rows = ["| code | HTTP | raised by | meaning, and what to do |", "|---|---|---|---|"]
+    for code in ErrorCode:
+        statuses = ", ".join(str(status) for status in sorted(code.statuses))
+        rows.append(f"| `{code.value}` | {statuses} | {code.raised_by} | {code.meaning} |")
+    return "\n".join(rows)
+
+
 def human(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
@@ -57,6 +67,7 @@ def build() -> str:
     headers = dict(line.split(": ", 1) for line in read("request-headers.txt").decode().splitlines())
     values = {
         "retry_table": retry_table(),
+        "error_table": error_table(),
         "retry_schedule": repr(RETRY_SCHEDULE),
         "currency_count": str(len(CURRENCY_EXPONENTS)),
         "timestamp": headers["Paycore-Timestamp"],

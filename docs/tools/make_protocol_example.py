@@ -14,8 +14,9 @@ from pathlib import Path
 
 from paycore import secure
 from paycore.payment import FakeClock, build_world
-from paycore.payment.gateway import envelope_context
-from paycore.payment.signatures import SIGNATURE_HEADERS, canonical_request, canonical_response
+from paycore.payment.protocol import SIGNATURE_HEADERS, envelope_context
+from paycore.payment.protocol.signing import canonical_request, canonical_response
+from paycore.payment.runtime.demo import NOTIFY_PATH
 
 OUT = Path(__file__).resolve().parents[1] / "protocol-example"
 TIMESTAMP = 1_764_201_600  # 2025-11-27 00:00:00 UTC
@@ -49,19 +50,6 @@ def header_lines(headers: dict[str, str]) -> str:
     return "".join(f"{name}: {value}\n" for name, value in headers.items())
 
 
-class Recorder:
-    """A link that passes requests on and keeps a copy of each (request, reply)."""
-
-    def __init__(self, link) -> None:
-        self.link = link
-        self.seen = []
-
-    def request(self, method, url, headers, body=b""):
-        reply = self.link.request(method, url, headers, body)
-        self.seen.append((method, url, dict(headers), body, reply))
-        return reply
-
-
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     merchant_key, gateway_key = key_pair("merchant"), key_pair("gateway")
@@ -82,11 +70,11 @@ def main() -> None:
             f"/orders/{order['order_id']}/pay", headers=user, json={"amount": order["amount"], "method": CARD}
         )
         assert paid.status_code == 200 and paid.json()["status"] == "PAID", paid.text
-        exchange = world.merchant.exchanges[-1]
-        headers, body, reply = exchange.request_headers, exchange.request_body, exchange.reply
+        request = world.wire_log[-1]
+        headers, body, reply = request.request_headers, request.request_body, request.reply
         assert headers["Paycore-Nonce"] == REQUEST_NONCE and headers["Paycore-Timestamp"] == str(TIMESTAMP)
         request_canonical = canonical_request("POST", "/v1/payments", TIMESTAMP, REQUEST_NONCE, body)
-        assert request_canonical == exchange.canonical
+        assert request_canonical == request.canonical
 
         response_canonical = canonical_response(
             reply.status,
@@ -95,6 +83,7 @@ def main() -> None:
             reply.headers["paycore-nonce"],
             reply.body,
         )
+        assert response_canonical == request.reply_canonical
         document = json.loads(body)
         plaintext = secure.open_envelope(
             gateway_key,
@@ -102,19 +91,19 @@ def main() -> None:
             associated_data=envelope_context(document["merchant_id"], document["out_trade_no"]),
         )
 
-        recorder = Recorder(world.notifier.link)
-        world.notifier.link = recorder
         report = world.notifier.deliver_due()
         assert len(report.delivered) == 1, report
-        (n_method, n_url, n_headers, n_body, n_reply) = recorder.seen[0]
-        notify_path = world.merchant.notify_path
-        notification_canonical = canonical_request(
-            n_method,
-            notify_path,
-            int(n_headers["Paycore-Timestamp"]),
-            n_headers["Paycore-Nonce"],
-            n_body,
+        notification = world.wire_log[-1]
+        n_url, n_headers, n_body, n_reply = (
+            notification.url,
+            notification.request_headers,
+            notification.request_body,
+            notification.reply,
         )
+        notification_canonical = canonical_request(
+            "POST", NOTIFY_PATH, int(n_headers["Paycore-Timestamp"]), n_headers["Paycore-Nonce"], n_body
+        )
+        assert notification_canonical == notification.canonical
 
         files = {
             "request-body.json": body,

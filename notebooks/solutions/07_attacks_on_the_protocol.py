@@ -3,8 +3,8 @@
 import json
 
 from paycore import secure
-from paycore.payment.replay import check_timestamp
-from paycore.payment.signatures import SignedHeaders, canonical_request
+from paycore.payment.protocol.replay import check_timestamp
+from paycore.payment.protocol.signing import SignedHeaders, canonical_request
 
 
 def in_window(timestamp, now):

@@ -6,7 +6,7 @@
    and :mod:`paycore.payment.merchant`, have none of these flaws; each attack's production
    runner shows that against them. Never deploy these.
 
-They speak the same headers as protocol ``paycore/1`` (:mod:`paycore.payment.signatures`) but
+They speak the same headers as protocol ``paycore/1`` (:mod:`paycore.payment.protocol`) but
 skip or botch one check each:
 
 * :class:`NaiveGateway` -- ``signs="fields"`` verifies a signature over the merchant id and order
@@ -31,13 +31,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from paycore import secure
 from paycore.errors import InvalidSignature
 from paycore.payment.clock import Clock
-from paycore.payment.gateway import PAYMENTS_PATH
-from paycore.payment.signatures import (
-    IDEMPOTENCY_KEY,
-    SignedHeaders,
-    canonical_request,
-    verify_signature,
-)
+from paycore.payment.errors import ErrorCode, PaymentError
+from paycore.payment.protocol import IDEMPOTENCY_KEY, PAYMENTS_PATH
+from paycore.payment.protocol.signing import SignedHeaders, canonical_request
 
 PRESENTED_KEY = "Paycore-Public-Key"
 """The header in which attack 17's forger brings its own public key (base64 PEM)."""
@@ -49,6 +45,14 @@ class Refused(Exception):
 
 def _header(headers: dict[str, str], name: str) -> str | None:
     return {key.lower(): value for key, value in headers.items()}.get(name.lower())
+
+
+def _check(key: rsa.RSAPublicKey, signed: SignedHeaders, canonical: bytes) -> None:
+    """The one check both naive parties do get right: the signature over the canonical string."""
+    try:
+        secure.verify(key, canonical, signed.signature, signed.algorithm)
+    except InvalidSignature:
+        raise PaymentError(ErrorCode.INVALID_SIGNATURE, "signature does not match the message") from None
 
 
 class NaiveGateway:
@@ -86,7 +90,7 @@ class NaiveGateway:
             except InvalidSignature:
                 raise Refused("bad signature") from None
         else:
-            verify_signature(
+            _check(
                 self.merchant_key,
                 signed,
                 canonical_request("POST", PAYMENTS_PATH, signed.timestamp, signed.nonce, body),
@@ -149,9 +153,7 @@ class NaiveMerchant:
         if self.verify != "none":  # the flaw of attack 16 is to skip all of this
             signed = SignedHeaders.from_headers(headers)
             key = self._verification_key(headers, signed)
-            verify_signature(
-                key, signed, canonical_request("POST", path, signed.timestamp, signed.nonce, body)
-            )
+            _check(key, signed, canonical_request("POST", path, signed.timestamp, signed.nonce, body))
         data = json.loads(body)["data"]
         order = self.orders.get(data["out_trade_no"])
         if order is None:

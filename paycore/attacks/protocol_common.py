@@ -1,7 +1,7 @@
 """What the protocol attacks (14-20) share: the real parties to attack, and a captured request.
 
 The production side of every protocol attack runs against the real merchant and gateway of
-:mod:`paycore.payment`, built in process by :func:`~paycore.payment.world.build_world` with a
+:mod:`paycore.payment`, built in process by :func:`~paycore.payment.runtime.world.build_world` with a
 fake clock (so "an hour later" takes no time) and production keys from the lab's keyring.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from paycore.attacks.keyring import production_keys
 from paycore.payment import FakeClock, LineItem, Money, PaymentError, Wallet, build_world
-from paycore.payment.gateway import PAYMENTS_PATH
-from paycore.payment.world import GATEWAY_URL, World
+from paycore.payment.protocol import PAYMENTS_PATH
+from paycore.payment.runtime.world import GATEWAY_URL, World
 
 START = 1_764_201_600
 AMOUNT = 9_980
@@ -79,6 +79,4 @@ def paying_order(world: World) -> str:
 
 def order_status(world: World, out_trade_no: str) -> str:
     """The real merchant's status for an order, by its out_trade_no."""
-    return world.merchant.db.query_one("SELECT status FROM orders WHERE out_trade_no = ?", (out_trade_no,))[
-        "status"
-    ]
+    return world.merchant.store.order(out_trade_no.rsplit("-", 1)[0]).status.value

@@ -49,7 +49,7 @@ def replay_vulnerable() -> Outcome:
     world = real_world()  # only to have the merchant sign a real request
     try:
         gateway = NaiveGateway(
-            world.merchant.private_key.public_key(), world.clock, window="none", nonce_memory=None
+            world.merchant.signer.private_key.public_key(), world.clock, window="none", nonce_memory=None
         )
         captured = capture_payment(world, "LAB-14-1")
         _try(gateway, captured)  # the genuine request
@@ -90,7 +90,7 @@ def _tamper_amount(captured: Captured, new_amount: int) -> Captured:
 
 def tampering_vulnerable() -> Outcome:
     with real_world() as world:
-        merchant_key = world.merchant.private_key
+        merchant_key = world.merchant.signer.private_key
         gateway = NaiveGateway(merchant_key.public_key(), world.clock, signs="fields")
         captured = capture_payment(world, "LAB-15-1")
         fields_signature = secure.sign(merchant_key, b"M100001&LAB-15-1")  # this gateway's (bad) protocol
@@ -128,7 +128,7 @@ def timestamps_vulnerable() -> Outcome:
     """A merchant's clock runs an hour fast; the gateway checks only the past, remembers nonces 5 minutes."""
     with real_world() as world:
         gateway = NaiveGateway(
-            world.merchant.private_key.public_key(),
+            world.merchant.signer.private_key.public_key(),
             world.clock,
             window="past",
             nonce_memory=300,
@@ -166,7 +166,7 @@ def timestamps_production() -> Outcome:
 # -- 19: one idempotency key, another amount -------------------------------------------------------------
 def idempotency_vulnerable() -> Outcome:
     with real_world() as world:
-        gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock, idempotency="key")
+        gateway = NaiveGateway(world.merchant.signer.private_key.public_key(), world.clock, idempotency="key")
         key = str(uuid.uuid4())
         _try(gateway, capture_payment(world, "LAB-19-1", 100, idempotency_key=key))  # 1 yuan, paid
         with Stopwatch() as watch:  # the same key on a 99,999-fen order: the old "SUCCEEDED" comes back

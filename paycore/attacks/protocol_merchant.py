@@ -22,8 +22,9 @@ from paycore.attacks.protocol_common import AMOUNT, attacker_key, order_status, 
 from paycore.attacks.registry import Attack, register
 from paycore.attacks.report import Outcome, Stopwatch, Work
 from paycore.payment.errors import PaymentError
-from paycore.payment.signatures import MessageSigner
-from paycore.payment.world import MERCHANT_ID, MERCHANT_URL, NOTIFY_PATH
+from paycore.payment.protocol.signing import MessageSigner
+from paycore.payment.runtime.demo import MERCHANT_ID, NOTIFY_PATH
+from paycore.payment.runtime.world import MERCHANT_URL
 
 OUT_TRADE_NO = "LAB-ORDER-1"
 

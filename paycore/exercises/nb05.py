@@ -32,7 +32,7 @@ CANONICAL_CASES = (
     "hashlib.sha256(body).hexdigest(); then .encode().",
 )
 def _canonical(answer: object) -> None:
-    from paycore.payment.signatures import canonical_request
+    from paycore.payment.protocol.signing import canonical_request
 
     if not callable(answer):
         raise Wrong("my_canonical_request should be a function of (method, path, timestamp, nonce, body)")
@@ -103,8 +103,8 @@ CHECK_ORDER = (
 def _gateway_answers() -> dict[str, str]:
     """Run every scenario against a real gateway and return the code each one is refused with."""
     from paycore.payment import Card, FakeClock, Money, build_world
-    from paycore.payment.gateway import PAYMENTS_PATH
-    from paycore.payment.signatures import MessageSigner
+    from paycore.payment.protocol import PAYMENTS_PATH
+    from paycore.payment.protocol.signing import MessageSigner
 
     clock = FakeClock(START)
     world = build_world(
@@ -289,8 +289,8 @@ def _notifications():
     """(what, headers, body, should it be accepted) for exercise 05.4, signed with the fixed keys."""
     import base64
 
-    from paycore.payment.gateway import PAYMENTS_PATH
-    from paycore.payment.signatures import MessageSigner
+    from paycore.payment.protocol import PAYMENTS_PATH
+    from paycore.payment.protocol.signing import MessageSigner
 
     gateway = MessageSigner(exercise_key("gateway"))
     body = json.dumps(

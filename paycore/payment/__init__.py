@@ -6,22 +6,36 @@ sends it over HTTP; the gateway verifies it, debits the payer in a double-entry 
 its answer and queues a signed **notification**; the merchant verifies the answer and updates the
 order once. This package uses :mod:`paycore.secure` only -- never the textbook layer.
 
-Modules, one idea each: :mod:`money`, :mod:`orders` (the state machine), :mod:`methods` (cards and
-wallets), :mod:`signatures` (the signed message format), :mod:`replay`, :mod:`idempotency`,
-:mod:`ledger`, :mod:`outbox`, :mod:`gateway`, :mod:`merchant`, :mod:`transport`, :mod:`world`
-(wiring both parties together) and the FastAPI apps in :mod:`paycore.payment.http`.
+Laid out along the wire:
+
+* the domain, light and free of I/O: :mod:`.money`, :mod:`.orders` (the state machine and line
+  items), :mod:`.methods` (cards and wallets), :mod:`.clock`, :mod:`.errors` (every error code);
+* :mod:`.protocol`: ``paycore/1`` itself, shared by both parties -- routes, canonical strings, the
+  signer and the one verifier, the replay window, the wire shapes;
+* :mod:`.gateway` and :mod:`.merchant`, side by side (neither imports the other): each a service, a
+  store that owns its SQL (on :mod:`.storage`), and a FastAPI app (on :mod:`.web`);
+* :mod:`.runtime`: links, the wire log, and the one place the parties are wired (:func:`build_world`).
+
+Importing this package loads no web framework; :func:`build_world` and :class:`World` load it on
+first use.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from paycore.payment.clock import FakeClock, SystemClock
-from paycore.payment.errors import PaymentError
-from paycore.payment.merchant import LineItem
+from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.methods import Card, Wallet
 from paycore.payment.money import Money
-from paycore.payment.orders import OrderStatus
-from paycore.payment.world import World, build_world
+from paycore.payment.orders import LineItem, OrderStatus
+
+if TYPE_CHECKING:
+    from paycore.payment.runtime.world import World, build_world
 
 __all__ = [
     "Card",
+    "ErrorCode",
     "FakeClock",
     "LineItem",
     "Money",
@@ -32,3 +46,12 @@ __all__ = [
     "World",
     "build_world",
 ]
+
+
+def __getattr__(name: str):
+    """``build_world`` and ``World`` come from :mod:`.runtime.world`, imported only when asked for."""
+    if name in ("World", "build_world"):
+        from paycore.payment.runtime import world
+
+        return getattr(world, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,9 +12,11 @@ from typing import Protocol
 
 
 class Clock(Protocol):
-    """Anything with ``now()`` returning Unix seconds."""
+    """Anything with ``now()`` returning Unix seconds, and ``sleep()`` to let time pass."""
 
     def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 class SystemClock:
@@ -22,6 +24,9 @@ class SystemClock:
 
     def now(self) -> float:
         return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FakeClock:
@@ -40,6 +45,10 @@ class FakeClock:
     def now(self) -> float:
         with self._lock:
             return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Waiting on a fake clock moves it on, at once: a retry's pause costs a test no time."""
+        self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
         """Move time forward (or back, for a skewed-clock lesson)."""

@@ -14,6 +14,7 @@ signed notification, or a reconciliation query) moves it on, so it cannot be clo
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 
 class OrderStatus(str, enum.Enum):
@@ -28,21 +29,21 @@ class OrderStatus(str, enum.Enum):
     CLOSED = "CLOSED"
 
 
-S = OrderStatus
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.CREATED: frozenset({S.PAYING, S.CLOSED}),
-    S.PAYING: frozenset({S.PAID, S.FAILED}),
-    S.FAILED: frozenset({S.PAYING, S.CLOSED}),
-    S.PAID: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.PARTIALLY_REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.REFUNDED: frozenset(),
-    S.CLOSED: frozenset(),
+    OrderStatus.CREATED: frozenset({OrderStatus.PAYING, OrderStatus.CLOSED}),
+    OrderStatus.PAYING: frozenset({OrderStatus.PAID, OrderStatus.FAILED}),
+    OrderStatus.FAILED: frozenset({OrderStatus.PAYING, OrderStatus.CLOSED}),
+    OrderStatus.PAID: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.PARTIALLY_REFUNDED: frozenset({OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}),
+    OrderStatus.REFUNDED: frozenset(),
+    OrderStatus.CLOSED: frozenset(),
 }
 """The whole state machine: the statuses each status may move to."""
 
-PAYABLE = frozenset({S.CREATED, S.FAILED})
-FINAL = frozenset({S.PAID, S.PARTIALLY_REFUNDED, S.REFUNDED, S.CLOSED, S.FAILED})
-"""Statuses after which no answer from the payment platform is awaited."""
+PAYABLE = frozenset({OrderStatus.CREATED, OrderStatus.FAILED})
+"""Statuses from which an order may be paid (or expire unpaid)."""
+REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
+"""Statuses from which an order may be refunded."""
 
 
 class IllegalTransition(ValueError):
@@ -64,3 +65,23 @@ def check_transition(current: OrderStatus, new: OrderStatus) -> None:
         raise IllegalTransition(
             f"an order cannot go from {current.value} to {new.value} (allowed: {allowed})"
         )
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One line of an order: a price in minor units times a quantity."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+
+    def __post_init__(self) -> None:
+        for name in ("quantity", "unit_price"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an integer")
+        if not 1 <= self.quantity <= 999:
+            raise ValueError("quantity must be between 1 and 999")
+        if self.unit_price <= 0:
+            raise ValueError("unit_price must be a positive number of minor units")

@@ -1,4 +1,4 @@
-"""SQLite storage shared by the merchant and the gateway: one database file per party.
+"""The SQLite plumbing both parties' stores build on: one database file per party.
 
 Why SQLite: it is a real, durable, transactional database in the standard library, so the
 ledger's "debit, credit, record the payment and queue the notification -- all or nothing" is a
@@ -8,6 +8,10 @@ two concurrent payments cannot both read a balance and both spend it.
 
 ``Database(":memory:")`` gives a private in-memory database (one shared connection behind a
 lock), for tests and notebooks that need no files.
+
+Every SQL statement lives in a party's store (``gateway/store.py``, ``merchant/store.py``), whose
+schema is a ``schema.sql`` file beside it. This module knows no table but one that both parties
+keep alike: ``seen_nonces``, behind :class:`SQLiteTransaction`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -113,3 +118,35 @@ class Database:
         if connection is not None:
             connection.close()
             self._local.connection = None
+
+
+def read_schema(package: str) -> str:
+    """The ``schema.sql`` that ships beside a party's store (``paycore.payment.gateway``, say)."""
+    return resources.files(package).joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+class SQLiteTransaction:
+    """One open write transaction of a party's store; the parties' stores extend it with their tables.
+
+    It is also a :class:`~paycore.payment.protocol.replay.NonceStore`: both parties remember the
+    nonces they accepted in a ``seen_nonces`` table, in the same transaction as what the message
+    asked for.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def _one(self, sql: str, parameters: tuple = ()) -> sqlite3.Row | None:
+        return self.connection.execute(sql, parameters).fetchone()
+
+    def remember_nonce(self, key_id: str, nonce: str, expires_at: float, now: float) -> bool:
+        """Insert the nonce unless present (``False`` then); forget the ones that expired before ``now``."""
+        self.connection.execute("DELETE FROM seen_nonces WHERE expires_at < ?", (now,))
+        try:
+            self.connection.execute(
+                "INSERT INTO seen_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?)",
+                (key_id, nonce, expires_at),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True

@@ -14,18 +14,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import uvicorn
+from typing import TYPE_CHECKING
 
 from paycore import secure
-from paycore.payment import gateway_store, merchant_store
-from paycore.payment.clock import SystemClock
-from paycore.payment.http.gateway_app import create_gateway_app
-from paycore.payment.http.merchant_app import create_merchant_app
-from paycore.payment.outbox import Notifier
-from paycore.payment.storage import Database
-from paycore.payment.transport import HttpLink
-from paycore.payment.world import DEMO_CARDS, DEMO_WALLETS, MERCHANT_ID, assemble, token_secret_in
+from paycore.payment.runtime.demo import DEMO_CARDS, DEMO_WALLETS, MERCHANT_ID
+
+if TYPE_CHECKING:  # the web stack loads when serve runs, not when its options are declared
+    import uvicorn
+
+    from paycore.payment.gateway.outbox import Notifier
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +108,12 @@ def start(
     echo=print,
 ) -> Servers:
     """Create or reuse the data directory, then start both servers and the notifier in threads."""
+    import uvicorn
+
+    from paycore.payment.clock import SystemClock
+    from paycore.payment.runtime.transport import HttpLink
+    from paycore.payment.runtime.world import assemble, open_stores, token_secret_in
+
     _require_free(host, merchant_port, "--merchant-port")
     _require_free(host, gateway_port, "--gateway-port")
     data = Path(data_dir)
@@ -118,26 +121,24 @@ def start(
     merchant_key, fresh = _key(data, "merchant")
     gateway_key, _ = _key(data, "gateway")
     merchant_url, gateway_url = f"http://{host}:{merchant_port}", f"http://{host}:{gateway_port}"
-    clock = SystemClock()
-    gateway, merchant, notifier = assemble(
-        clock=clock,
-        gateway_db=Database(data / "gateway.sqlite3", gateway_store.FULL_SCHEMA),
-        merchant_db=Database(data / "merchant.sqlite3", merchant_store.SCHEMA),
+    gateway_store, merchant_store = open_stores(data)
+    parties = assemble(
+        clock=SystemClock(),
+        gateway_store=gateway_store,
+        merchant_store=merchant_store,
         gateway_key=gateway_key,
         merchant_key=merchant_key,
         link=HttpLink(),
         gateway_url=gateway_url,
         merchant_url=merchant_url,
         token_secret=token_secret_in(data),
+        admin_token=_admin_token(data),
     )
-    merchant.admin_token = _admin_token(data)
+    gateway, notifier = parties.gateway, parties.notifier
+    gateway_app, merchant_app = parties.apps()
     servers = [
-        uvicorn.Server(
-            uvicorn.Config(create_merchant_app(merchant), host=host, port=merchant_port, log_level="warning")
-        ),
-        uvicorn.Server(
-            uvicorn.Config(create_gateway_app(gateway), host=host, port=gateway_port, log_level="warning")
-        ),
+        uvicorn.Server(uvicorn.Config(merchant_app, host=host, port=merchant_port, log_level="warning")),
+        uvicorn.Server(uvicorn.Config(gateway_app, host=host, port=gateway_port, log_level="warning")),
     ]
     stop = threading.Event()
 

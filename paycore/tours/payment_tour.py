@@ -13,9 +13,9 @@ import base64
 import json
 import textwrap
 
-from paycore.payment import build_world
-from paycore.payment.gateway import PAYMENTS_PATH
-from paycore.payment.world import GATEWAY_URL, MERCHANT_ID
+from paycore.payment.protocol import PAYMENTS_PATH
+from paycore.payment.runtime.demo import MERCHANT_ID
+from paycore.payment.runtime.world import GATEWAY_URL, build_world
 
 CARD = {"type": "card", "number": "4111111111111111", "expiry": "12/30", "cvv": "123"}
 ORDER = {
@@ -84,16 +84,16 @@ def run(args: argparse.Namespace) -> int:
         paid = client.post(
             f"/orders/{order['order_id']}/pay", headers=user, json={"amount": order["amount"], "method": CARD}
         )
-        exchange = merchant.exchanges[-1]
-        headers, reply = exchange.request_headers, exchange.reply
+        record = world.wire_log[-1]
+        headers, reply = record.request_headers, record.reply
         _step(
             "3.3",
             "merchant -> gateway",
-            f"POST {PAYMENTS_PATH}: {len(exchange.request_body)} bytes, the card sealed, the bytes signed",
+            f"POST {PAYMENTS_PATH}: {len(record.request_body)} bytes, the card sealed, the bytes signed",
         )
         if verbose:
             signature = headers["Paycore-Signature"]
-            _show("canonical string (what the signature covers):", exchange.canonical.decode())
+            _show("canonical string (what the signature covers):", record.canonical.decode())
             _show(
                 f"signature ({headers['Paycore-Signature-Algorithm']}, {len(base64.b64decode(signature))} "
                 "bytes, base64):",
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             )
             _show(
                 "payer envelope (RSA-OAEP-256 wraps an AES-256-GCM key; the card never travels in clear):",
-                _envelope_view(json.loads(exchange.request_body)["payer"]),
+                _envelope_view(json.loads(record.request_body)["payer"]),
             )
         _step(
             "3.4",
@@ -136,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
 
         print("\nand an attacker who captured that request:")
         url = GATEWAY_URL + PAYMENTS_PATH
-        tampered = exchange.request_body.replace(b'"value":9980', b'"value":1')
+        tampered = record.request_body.replace(b'"value":9980', b'"value":1')
         refused = world.network.request("POST", url, headers, tampered)
-        replayed = world.network.request("POST", url, headers, exchange.request_body)
+        replayed = world.network.request("POST", url, headers, record.request_body)
         for action, result in (
             ("changes the amount to 1, sends it", refused),
             ("sends it again unchanged", replayed),

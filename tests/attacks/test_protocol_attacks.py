@@ -47,7 +47,7 @@ def test_the_real_gateway_charges_a_replayed_request_once():
 def test_the_naive_gateway_with_every_switch_on_refuses_replays_and_tampering():
     """Its weaknesses are the named switches, not accidents: turned off, the attacks fail."""
     with protocol_common.real_world() as world:
-        gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock)
+        gateway = NaiveGateway(world.merchant.signer.private_key.public_key(), world.clock)
         captured = protocol_common.capture_payment(world, "T-NAIVE")
         gateway.pay(captured.headers, captured.body)
         with pytest.raises(Refused, match="nonce"):
@@ -90,7 +90,7 @@ def test_the_real_merchant_raises_an_alert_for_the_short_payment():
 def test_the_naive_gateway_with_defaults_holds_at_the_window_edges():
     """All switches at their defaults: no replay at the exact edge, nor of a request signed ahead."""
     with protocol_common.real_world() as world:
-        gateway = NaiveGateway(world.merchant.private_key.public_key(), world.clock)
+        gateway = NaiveGateway(world.merchant.signer.private_key.public_key(), world.clock)
         start = int(world.clock.now())
         for offset, name in ((0, "T-EDGE-NOW"), (200, "T-EDGE-AHEAD")):
             captured = protocol_common.capture_payment(world, name, timestamp=start + offset)

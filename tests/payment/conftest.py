@@ -2,7 +2,8 @@
 
 import pytest
 
-from paycore.payment import FakeClock, build_world
+from paycore.payment import FakeClock
+from paycore.payment.runtime.world import build_world
 from tests.conftest import load_pinned_key
 
 START = 1_764_201_600  # 2025-11-27 00:00 UTC: cards expiring 12/30 are valid

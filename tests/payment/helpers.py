@@ -4,9 +4,9 @@ import json
 import uuid
 
 from paycore.payment import Card, LineItem, Money
-from paycore.payment.gateway import PAYMENTS_PATH
-from paycore.payment.signatures import MessageSigner
-from paycore.payment.world import GATEWAY_URL
+from paycore.payment.protocol import PAYMENTS_PATH
+from paycore.payment.protocol.signing import MessageSigner
+from paycore.payment.runtime.world import GATEWAY_URL
 
 VISA = Card("4111111111111111", "12/30", "123")
 LOW_BALANCE_VISA = Card("4000000000000002", "09/31", "123")
@@ -59,7 +59,7 @@ def ledger_entries(world) -> int:
 
 def payer_balance(world, card: Card = VISA, currency: str = "CNY") -> int:
     """The demo payer's balance at the (simulated) issuer."""
-    return world.gateway.balance(f"payer:{card.token(world.gateway._token_secret)}:{currency}")
+    return world.gateway.balance(world.gateway.issuer.account_of(card, currency))
 
 
 class LossyLink:
@@ -73,7 +73,7 @@ class LossyLink:
         self.lost = 0
 
     def request(self, method, url, headers, body=b""):
-        from paycore.payment.transport import LinkError
+        from paycore.payment.protocol.wire import LinkError
 
         reply = self.network.request(method, url, headers, body)
         if url.endswith(self.path) and self.lost < self.lose:

@@ -3,7 +3,7 @@
 import pytest
 
 from paycore.payment import Money, OrderStatus, PaymentError, Wallet
-from paycore.payment.world import MERCHANT_ID
+from paycore.payment.runtime.demo import MERCHANT_ID
 from tests.payment.helpers import LOW_BALANCE_VISA, VISA, ledger_entries, new_order, payer_balance
 
 
@@ -15,7 +15,7 @@ def test_a_card_payment_goes_through_all_six_steps(world):
     assert payer_balance(world) == before - 9980
     assert world.gateway.balance(f"merchant:{MERCHANT_ID}:CNY") == 9980
     assert world.gateway.check_ledger() == {"CNY": 0, "USD": 0}
-    labels = [exchange.label for exchange in world.merchant.exchanges]
+    labels = [exchange.label for exchange in world.wire_log]
     assert labels == ["3.3 payment request"]
     report = world.notifier.deliver_due()
     assert len(report.delivered) == 1
@@ -88,7 +88,7 @@ def test_step_3_2_rejects_an_amount_that_is_not_the_orders(world, amount):
         world.merchant.pay("alice", order["order_id"], amount, VISA)
     assert refusal.value.code == "AMOUNT_MISMATCH"
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.CREATED
-    assert world.merchant.exchanges == type(world.merchant.exchanges)(maxlen=50)  # nothing was sent
+    assert len(world.wire_log) == 0  # nothing was sent
 
 
 def test_step_3_2_rejects_other_users_and_unknown_orders_alike(world):

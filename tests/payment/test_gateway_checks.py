@@ -7,8 +7,8 @@ import pytest
 
 from paycore import secure
 from paycore.payment import Money
-from paycore.payment.signatures import MessageSigner
-from paycore.payment.world import GATEWAY_URL
+from paycore.payment.protocol.signing import MessageSigner
+from paycore.payment.runtime.world import GATEWAY_URL
 from tests.payment.helpers import CNY_100, error_code, ledger_entries, payment_body, send, signed_request
 
 
@@ -17,9 +17,11 @@ def test_a_well_formed_request_succeeds_and_the_answer_is_signed_for_it(world):
     headers = signed_request(world, body)
     reply = send(world, headers, body)
     assert reply.status == 200 and json.loads(reply.body)["status"] == "SUCCEEDED"
-    world.merchant.verify_reply(reply, headers["Paycore-Nonce"])  # raises if not signed for this request
+    world.merchant.client.verify_reply(
+        reply, headers["Paycore-Nonce"]
+    )  # raises if not signed for this request
     with pytest.raises(Exception, match="failed checks"):
-        world.merchant.verify_reply(reply, "another-request-nonce-0000")
+        world.merchant.client.verify_reply(reply, "another-request-nonce-0000")
 
 
 def test_replaying_a_captured_request_is_refused(world):
@@ -80,7 +82,7 @@ def test_a_request_re_signed_with_another_key_is_refused(world, attacker_key):
 
 def test_the_merchants_registered_algorithm_is_enforced(world):
     body = payment_body(world, "T-0006")
-    downgraded = MessageSigner(world.merchant.private_key, secure.SignatureAlgorithm.PKCS1V15_SHA256)
+    downgraded = MessageSigner(world.merchant.signer.private_key, secure.SignatureAlgorithm.PKCS1V15_SHA256)
     assert (
         error_code(send(world, signed_request(world, body, signer=downgraded), body))
         == "UNSUPPORTED_ALGORITHM"
@@ -118,7 +120,7 @@ def test_every_refusal_is_signed_by_the_gateway(world):
     headers["Paycore-Signature"] = base64.b64encode(b"x" * 256).decode()
     reply = send(world, headers, body)
     assert reply.status == 401
-    document = world.merchant.verify_reply(
+    document = world.merchant.client.verify_reply(
         reply, headers["Paycore-Nonce"]
     )  # raises unless the gateway signed it
     assert document["error"]["code"] == "INVALID_SIGNATURE"
@@ -153,12 +155,12 @@ def test_a_second_request_for_the_same_out_trade_no_is_refused(world):
 
 
 def test_a_concurrent_duplicate_gets_409_while_the_first_is_in_progress(world):
-    from paycore.payment import idempotency
+    from paycore.payment.gateway import idempotency
 
     body = payment_body(world, "T-0012")
-    with world.gateway.db.transaction() as connection:  # the first request has claimed the key ...
+    with world.gateway.store.transaction() as unit:  # the first request has claimed the key ...
         idempotency.claim(
-            connection,
+            unit,
             "M100001",
             "key-T-0012",
             idempotency.fingerprint("POST", "/v1/payments", body),

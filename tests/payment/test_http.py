@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paycore.payment.world import GATEWAY_URL
+from paycore.payment.runtime.world import GATEWAY_URL
 from tests.payment.helpers import send, signed_request
 
 USER = {"X-User-Id": "alice"}
@@ -164,7 +164,7 @@ def test_no_card_number_or_cvv_in_responses_logs_or_databases(file_world, caplog
     assert response.json()["status"] == "PAID" and response.json()["payer"] == "411111******1111"
     file_world.notifier.deliver_due()
     seen = response.text + "".join(record.getMessage() for record in caplog.records)
-    for exchange in file_world.merchant.exchanges:
+    for exchange in file_world.wire_log:
         seen += exchange.request_body.decode() + exchange.reply.body.decode()
     assert "4111111111111111" not in seen and '"cvv"' not in seen
     for db in (file_world.gateway.db, file_world.merchant.db):
@@ -183,4 +183,4 @@ def test_no_card_number_or_cvv_in_responses_logs_or_databases(file_world, caplog
 
 
 def test_the_gateway_url_in_use(world):
-    assert world.merchant.gateway_url == GATEWAY_URL
+    assert world.merchant.client.gateway_url == GATEWAY_URL

@@ -5,8 +5,9 @@ import json
 import pytest
 
 from paycore.payment import Money, OrderStatus, PaymentError
-from paycore.payment.signatures import MessageSigner
-from paycore.payment.world import MERCHANT_URL, NOTIFY_PATH
+from paycore.payment.protocol.signing import MessageSigner
+from paycore.payment.runtime.demo import NOTIFY_PATH
+from paycore.payment.runtime.world import MERCHANT_URL
 from tests.payment.helpers import VISA, LossyLink, new_order
 
 NOTIFY_URL = MERCHANT_URL + NOTIFY_PATH
@@ -15,11 +16,11 @@ NOTIFY_URL = MERCHANT_URL + NOTIFY_PATH
 @pytest.fixture
 def paying_order(world):
     """An order whose payment succeeded at the gateway but whose reply the merchant never got."""
-    world.merchant.link = LossyLink(world.network, lose=99)
+    world.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(world, price=300)
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
-    world.merchant.link = world.network
+    world.interpose(lambda network: network)
     body = bytes(world.gateway.db.query_one("SELECT body FROM outbox")["body"])
     return order["order_id"], body
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from paycore.payment import errors
+from paycore.payment.errors import ErrorCode
 from paycore.tools.serve import start
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,14 +82,14 @@ def test_every_stable_error_code_of_the_brief_is_asserted():
     """Each refusal the collection promises to show is checked by its code somewhere."""
     tests = "\n".join(scripts(item, "test") for item in requests_in(load(COLLECTION)))
     for code in (
-        errors.MALFORMED_JSON,
-        errors.INVALID_REQUEST,
-        errors.AMOUNT_MISMATCH,
-        errors.ORDER_NOT_PAYABLE,
-        errors.ORDER_NOT_FOUND,
-        errors.NOT_FOUND,
-        errors.PAYLOAD_TOO_LARGE,
-        errors.MALFORMED_HEADERS,
+        ErrorCode.MALFORMED_JSON,
+        ErrorCode.INVALID_REQUEST,
+        ErrorCode.AMOUNT_MISMATCH,
+        ErrorCode.ORDER_NOT_PAYABLE,
+        ErrorCode.ORDER_NOT_FOUND,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        ErrorCode.MALFORMED_HEADERS,
         "INSUFFICIENT_FUNDS",
     ):
         assert f'"{code}"' in tests, f"no request asserts {code}"

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from paycore.payment import Card, Money, OrderStatus, PaymentError, build_world
-from paycore.payment.outbox import RETRY_SCHEDULE
-from paycore.payment.world import MERCHANT_ID, MERCHANT_URL
+from paycore.payment.gateway.outbox import RETRY_SCHEDULE
+from paycore.payment.runtime.demo import MERCHANT_ID
+from paycore.payment.runtime.world import MERCHANT_URL
 from tests.payment.helpers import VISA, LossyLink, ledger_entries, new_order, payer_balance
 
 PAY_HEADERS = {"X-User-Id": "alice"}
@@ -76,26 +77,26 @@ def test_200_concurrent_payments_conserve_the_ledger_and_never_overdraw(file_wor
 
 
 def test_a_lost_reply_is_retried_with_the_same_bytes_and_key_and_charged_once(world):
-    world.merchant.link = LossyLink(world.network, lose=1)
+    world.interpose(lambda network: LossyLink(network, lose=1))
     order = new_order(world, price=300)
     before = payer_balance(world)
     paid = world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     assert paid["status"] == OrderStatus.PAID
     assert payer_balance(world) == before - 300
-    sent = [exchange for exchange in world.merchant.exchanges if exchange.label.startswith("3.3")]
+    sent = [exchange for exchange in world.wire_log if exchange.label.startswith("3.3")]
     assert len(sent) == 2 and sent[0].request_body == sent[1].request_body
     assert sent[0].request_headers["Idempotency-Key"] == sent[1].request_headers["Idempotency-Key"]
     assert sent[0].request_headers["Paycore-Nonce"] != sent[1].request_headers["Paycore-Nonce"]
 
 
 def test_when_every_reply_is_lost_the_order_waits_in_paying_until_reconciled(world):
-    world.merchant.link = LossyLink(world.network, lose=99)
+    world.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(world, price=300)
     with pytest.raises(PaymentError) as refusal:
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     assert refusal.value.code == "GATEWAY_UNAVAILABLE"
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAYING
-    world.merchant.link = world.network
+    world.interpose(lambda network: network)
     assert world.merchant.reconcile() == [(order["order_id"], "PAID")]
 
 
@@ -117,7 +118,7 @@ def test_a_request_that_never_arrived_fails_only_after_the_window(world, clock):
 
 
 def test_the_notification_settles_an_order_whose_reply_was_lost(world):
-    world.merchant.link = LossyLink(world.network, lose=99)
+    world.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(world, price=300)
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
@@ -130,7 +131,7 @@ def test_a_notification_endpoint_that_is_down_gets_retried_on_schedule_until_it_
     world.network.take_down(MERCHANT_URL)
     order = new_order(world, price=300)
     world.network.bring_up(MERCHANT_URL)
-    world.merchant.link = LossyLink(world.network, lose=99)
+    world.interpose(lambda network: LossyLink(network, lose=99))
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     world.network.take_down(MERCHANT_URL)
@@ -164,7 +165,7 @@ def test_a_message_is_given_up_after_the_whole_schedule(world, clock):
 def test_undelivered_notifications_survive_a_gateway_restart(tmp_path, clock, merchant_key, gateway_key):
     data = tmp_path / "data"
     first = build_world(clock=clock, data_dir=data, merchant_key=merchant_key, gateway_key=gateway_key)
-    first.merchant.link = LossyLink(first.network, lose=99)
+    first.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(first, price=300)
     with pytest.raises(PaymentError):
         first.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
@@ -188,7 +189,7 @@ class TimingOutLink:
         self.held = []
 
     def request(self, method, url, headers, body=b""):
-        from paycore.payment.transport import LinkError
+        from paycore.payment.protocol.wire import LinkError
 
         self.held.append((method, url, dict(headers), body))
         self.clock.advance(10)
@@ -198,13 +199,13 @@ class TimingOutLink:
 def test_reconcile_waits_a_window_after_the_last_retry_not_the_first(world, clock):
     """Retries are signed at t0, t0+10, t0+20: the last stays acceptable to the gateway until t0+320."""
     link = TimingOutLink(clock)
-    world.merchant.link = link
+    world.interpose(lambda network: link)
     order = new_order(world, price=300)
     t0 = clock.now()
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     assert [int(h["Paycore-Timestamp"]) - t0 for _, _, h, _ in link.held] == [0, 10, 20]
-    world.merchant.link = world.network
+    world.interpose(lambda network: network)
     clock.set(t0 + 301)
     assert world.merchant.reconcile() == [(order["order_id"], "PAYING")]  # the last copy could still arrive
     method, url, headers, body = link.held[-1]
@@ -216,12 +217,12 @@ def test_reconcile_waits_a_window_after_the_last_retry_not_the_first(world, cloc
 
 def test_a_request_lost_for_good_fails_after_window_and_skew(world, clock):
     link = TimingOutLink(clock)
-    world.merchant.link = link
+    world.interpose(lambda network: link)
     order = new_order(world, price=300)
     t0 = clock.now()
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
-    world.merchant.link = world.network
+    world.interpose(lambda network: network)
     clock.set(t0 + 20 + 300 + 60)
     assert world.merchant.reconcile() == [(order["order_id"], "PAYING")]
     clock.advance(1)

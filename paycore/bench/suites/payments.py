@@ -59,21 +59,17 @@ def _direct_flow(durable_storage: bool = True):
     """Both services linked by :class:`DirectLink`, on SQLite files (or in memory); (pay once, databases)."""
     import secrets
 
-    from paycore.payment import Card, LineItem, Money, gateway_store, merchant_store
+    from paycore.payment import Card, LineItem, Money
     from paycore.payment.clock import SystemClock
-    from paycore.payment.storage import Database
-    from paycore.payment.transport import DirectLink
-    from paycore.payment.world import GATEWAY_URL, MERCHANT_URL, assemble
+    from paycore.payment.runtime.transport import DirectLink
+    from paycore.payment.runtime.world import GATEWAY_URL, MERCHANT_URL, assemble, open_stores
 
-    data = _scratch()
-    gateway_path, merchant_path = (
-        (data / "gateway.sqlite3", data / "merchant.sqlite3") if durable_storage else (":memory:", ":memory:")
-    )
+    gateway_store, merchant_store = open_stores(_scratch() if durable_storage else None)
     link = DirectLink(GATEWAY_URL, None, MERCHANT_URL, None)
-    gateway, merchant, notifier = assemble(
+    parties = assemble(
         clock=SystemClock(),
-        gateway_db=Database(gateway_path, gateway_store.FULL_SCHEMA),
-        merchant_db=Database(merchant_path, merchant_store.SCHEMA),
+        gateway_store=gateway_store,
+        merchant_store=merchant_store,
         gateway_key=bench_key(2048).native,
         merchant_key=_merchant_key(),
         link=link,
@@ -81,7 +77,8 @@ def _direct_flow(durable_storage: bool = True):
         merchant_url=MERCHANT_URL,
         token_secret=secrets.token_bytes(32),
     )
-    link.gateway, link.merchant = gateway, merchant
+    link.gateway, link.inbox = parties.gateway, parties.inbox
+    merchant, notifier = parties.merchant, parties.notifier
     card = Card(CARD["number"], CARD["expiry"], CARD["cvv"])
     item = [LineItem(**ITEMS[0])]
 
@@ -90,11 +87,11 @@ def _direct_flow(durable_storage: bool = True):
         merchant.pay("alice", order["order_id"], Money(100, "CNY"), card)
         notifier.deliver_due()
 
-    return pay, (gateway.db, merchant.db)
+    return pay, (gateway_store.db, merchant_store.db)
 
 
 def _asgi_flow():
-    from paycore.payment import build_world
+    from paycore.payment.runtime.world import build_world
 
     world = build_world(data_dir=_scratch(), gateway_key=bench_key(2048).native, merchant_key=_merchant_key())
     atexit.register(world.close)

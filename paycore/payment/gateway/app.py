@@ -1,4 +1,4 @@
-"""The payment platform's HTTP API (FastAPI), a thin adapter around :class:`~paycore.payment.gateway.Gateway`.
+"""The payment platform's HTTP API (FastAPI), a thin adapter around the gateway's service.
 
 The handlers read the body as bytes and pass it on untouched, because the signature covers the
 exact bytes and must be checked before anything is parsed. The request models appear in the
@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from paycore.payment import schemas
-from paycore.payment.gateway import PAYMENTS_PATH, REFUNDS_PATH, Gateway
-from paycore.payment.http.common import install_error_handlers, request_target
+from paycore.payment.gateway.service import Gateway
+from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH, VERSION, schemas
+from paycore.payment.web import install_error_handlers, received_headers, reply_response, request_target
 
 SIGNED = {
     "description": "Signed by the gateway (Paycore-Signature headers over status, request nonce, timestamp, "
@@ -30,17 +30,11 @@ def _body_doc(model: type) -> dict:
     }
 
 
-def _as_response(answer) -> Response:
-    return Response(
-        content=answer.body, status_code=answer.status, headers=answer.headers, media_type="application/json"
-    )
-
-
 def create_gateway_app(gateway: Gateway) -> FastAPI:
     """The gateway's FastAPI app around a :class:`Gateway` service."""
     app = FastAPI(
         title="paycore gateway",
-        version="paycore/1",
+        version=VERSION,
         description="The payment platform of the seed article (steps 3.4 and 3.5). Every request must "
         "be signed by a registered merchant key; see docs/PROTOCOL.md.",
     )
@@ -54,7 +48,9 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     )
     async def create_payment(request: Request) -> Response:
         body = await request.body()
-        return _as_response(await run_in_threadpool(gateway.handle_payment, dict(request.headers), body))
+        return reply_response(
+            await run_in_threadpool(gateway.handle_payment, received_headers(request), body)
+        )
 
     @app.get(
         PAYMENTS_PATH + "/{out_trade_no}",
@@ -63,9 +59,9 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     )
     async def query_payment(out_trade_no: str, request: Request) -> Response:
         answer = await run_in_threadpool(
-            gateway.handle_query, request_target(request), dict(request.headers), out_trade_no
+            gateway.handle_query, request_target(request), received_headers(request), out_trade_no
         )
-        return _as_response(answer)
+        return reply_response(answer)
 
     @app.post(
         REFUNDS_PATH,
@@ -75,7 +71,7 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     )
     async def create_refund(request: Request) -> Response:
         body = await request.body()
-        return _as_response(await run_in_threadpool(gateway.handle_refund, dict(request.headers), body))
+        return reply_response(await run_in_threadpool(gateway.handle_refund, received_headers(request), body))
 
     @app.get("/healthz", summary="liveness, and the gateway's key id")
     async def health() -> dict:

@@ -14,17 +14,19 @@ import hmac
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from paycore.payment import errors
-from paycore.payment.errors import PaymentError
-from paycore.payment.http.common import install_error_handlers
-from paycore.payment.merchant import LineItem, Merchant
+from paycore.payment.errors import ErrorCode, PaymentError
+from paycore.payment.merchant.notifications import NotificationInbox
+from paycore.payment.merchant.service import Merchant
 from paycore.payment.methods import Card, Wallet
 from paycore.payment.money import Money
-from paycore.payment.schemas import AmountModel, Strict
+from paycore.payment.orders import LineItem
+from paycore.payment.protocol import VERSION
+from paycore.payment.protocol.schemas import AmountModel, Strict
+from paycore.payment.web import install_error_handlers, received_headers, reply_response, request_target
 
 UserId = Annotated[
     str,
@@ -72,21 +74,21 @@ def _method(method: CardIn | WalletIn) -> Card | Wallet:
             return Card(method.number, method.expiry, method.cvv)
         return Wallet(method.account)
     except ValueError as exc:  # e.g. a Luhn failure; the message never repeats the number
-        raise PaymentError(errors.INVALID_REQUEST, f"invalid payment method: {exc}", 422) from None
+        raise PaymentError(ErrorCode.INVALID_REQUEST, f"invalid payment method: {exc}") from None
 
 
 def _money(amount: AmountModel) -> Money:
     try:
         return Money(amount.value, amount.currency)
     except ValueError as exc:
-        raise PaymentError(errors.INVALID_REQUEST, f"invalid amount: {exc}", 422) from None
+        raise PaymentError(ErrorCode.INVALID_REQUEST, f"invalid amount: {exc}") from None
 
 
-def create_merchant_app(merchant: Merchant) -> FastAPI:
-    """The merchant's FastAPI app around a :class:`Merchant` service."""
+def create_merchant_app(merchant: Merchant, inbox: NotificationInbox, notify_path: str) -> FastAPI:
+    """The merchant's FastAPI app around a :class:`Merchant` service and its notification inbox."""
     app = FastAPI(
         title="paycore merchant",
-        version="paycore/1",
+        version=VERSION,
         description="The e-commerce platform of the seed article (steps 3.1, 3.2, 3.3 and 3.6).",
     )
     install_error_handlers(app)
@@ -115,22 +117,22 @@ def create_merchant_app(merchant: Merchant) -> FastAPI:
         return await run_in_threadpool(merchant.refund, user, order_id, _money(body.amount), body.reason)
 
     @app.post(
-        merchant.notify_path,
+        notify_path,
         summary="3.5 notifications from the gateway (signed)",
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {}}}},
     )
-    async def notify(request: Request) -> JSONResponse:
+    async def notify(request: Request) -> Response:
         body = await request.body()
-        status, answer = await run_in_threadpool(
-            merchant.handle_notification, merchant.notify_path, dict(request.headers), body
+        answer = await run_in_threadpool(
+            inbox.handle, request_target(request), received_headers(request), body
         )
-        return JSONResponse(answer, status_code=status)
+        return reply_response(answer)
 
     @app.post("/admin/reconcile", summary="query the gateway about orders stuck in PAYING (operators only)")
     async def reconcile(token: Annotated[str | None, Header(alias="X-Admin-Token")] = None) -> dict:
         if token is None or not hmac.compare_digest(token.encode(), merchant.admin_token.encode()):
             raise PaymentError(
-                errors.AUTHENTICATION_REQUIRED, "this operator endpoint needs the X-Admin-Token", 401
+                ErrorCode.AUTHENTICATION_REQUIRED, "this operator endpoint needs the X-Admin-Token"
             )
         settled = await run_in_threadpool(merchant.reconcile)
         return {"reconciled": [{"order_id": order_id, "status": status} for order_id, status in settled]}

@@ -1,6 +1,7 @@
-"""How the parties reach each other: over real HTTP, or in process with the very same bytes.
+"""How the parties reach each other: over real HTTP, in process with the very same bytes, or directly.
 
-Both links take a method, an absolute URL, headers and body bytes, and return a :class:`Reply`.
+Every link takes a method, an absolute URL, headers and body bytes, and returns a
+:class:`~paycore.payment.protocol.wire.Reply` (see :class:`~paycore.payment.protocol.wire.Link`).
 :class:`HttpLink` uses an ``httpx.Client`` over the network (``paycore serve``). The
 :class:`InProcessNetwork` runs the parties' FastAPI apps inside this process through
 ``httpx.ASGITransport``, so notebooks and tests see byte-identical requests without opening ports
@@ -9,28 +10,21 @@ Both links take a method, an absolute URL, headers and body bytes, and return a 
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import anyio.from_thread
 import httpx
 
+from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH
+from paycore.payment.protocol.wire import Headers, LinkError, Reply
+
 DEFAULT_TIMEOUT = 10.0
 
 
-class LinkError(Exception):
-    """The other party could not be reached (refused, timed out, or taken down)."""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An HTTP response as bytes: what was actually received."""
-
-    status: int
-    headers: dict[str, str] = field(repr=False)
-    body: bytes
+def _reply(response: httpx.Response) -> Reply:
+    return Reply(response.status_code, Headers(response.headers.multi_items()), response.content)
 
 
 class HttpLink:
@@ -39,13 +33,13 @@ class HttpLink:
     def __init__(self, client: httpx.Client | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._client = client or httpx.Client(timeout=timeout)
 
-    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+    def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         """Send one request; :class:`LinkError` if the peer cannot be reached."""
         try:
-            response = self._client.request(method, url, headers=headers, content=body)
+            response = self._client.request(method, url, headers=dict(headers), content=body)
         except httpx.TransportError as exc:
             raise LinkError(f"{method} {url}: {type(exc).__name__}") from None
-        return Reply(response.status_code, dict(response.headers), response.content)
+        return _reply(response)
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -95,10 +89,9 @@ class InProcessNetwork:
             raise LinkError(f"{method} {url}: connection refused")
         return self._portal.call(lambda: client.request(method, url, **kwargs))
 
-    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+    def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         """Deliver one request to the app serving ``url``'s host and return the reply bytes."""
-        response = self.send(method, url, headers=headers, content=body)
-        return Reply(response.status_code, dict(response.headers), response.content)
+        return _reply(self.send(method, url, headers=dict(headers), content=body))
 
     def client(self, base_url: str) -> InProcessClient:
         """A small synchronous client for one party, like ``httpx.Client(base_url=...)``."""
@@ -135,35 +128,30 @@ class InProcessClient:
 class DirectLink:
     """The parties' services called directly with the same bytes, no web framework in between.
 
-    Routes ``(method, path)`` to :class:`~paycore.payment.gateway.Gateway` and
-    :class:`~paycore.payment.merchant.Merchant` handlers exactly as the FastAPI apps do, so it
-    measures what the protocol itself costs (crypto, checks, database) without HTTP parsing.
-    Used by the benchmarks; notebooks and tests use :class:`InProcessNetwork` to keep HTTP in view.
+    Routes ``(method, path)`` to the gateway's and the merchant's handlers exactly as their
+    FastAPI apps do, so it measures what the protocol itself costs (crypto, checks, database)
+    without HTTP parsing. Used by the benchmarks; notebooks and tests use
+    :class:`InProcessNetwork` to keep HTTP in view.
     """
 
-    def __init__(self, gateway_url: str, gateway, merchant_url: str | None = None, merchant=None) -> None:
+    def __init__(self, gateway_url: str, gateway=None, merchant_url: str | None = None, inbox=None) -> None:
         self._gateway_host = urlsplit(gateway_url).netloc
         self._merchant_host = urlsplit(merchant_url).netloc if merchant_url else None
         self.gateway = gateway
-        self.merchant = merchant
+        self.inbox = inbox
 
-    def request(self, method: str, url: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+    def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         """Dispatch to the service that owns ``url``."""
         parts = urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         if parts.netloc == self._gateway_host:
-            if method == "POST" and parts.path == "/v1/payments":
-                answer = self.gateway.handle_payment(headers, body)
-            elif method == "POST" and parts.path == "/v1/refunds":
-                answer = self.gateway.handle_refund(headers, body)
-            elif method == "GET" and parts.path.startswith("/v1/payments/"):
-                answer = self.gateway.handle_query(target, headers, parts.path.rsplit("/", 1)[1])
-            else:
-                return Reply(404, {}, b'{"error":{"code":"NOT_FOUND","message":"no such endpoint"}}')
-            return Reply(
-                answer.status, {name.lower(): value for name, value in answer.headers.items()}, answer.body
-            )
-        if parts.netloc == self._merchant_host and self.merchant is not None and method == "POST":
-            status, document = self.merchant.handle_notification(parts.path, headers, body)
-            return Reply(status, {"content-type": "application/json"}, json.dumps(document).encode())
+            if method == "POST" and parts.path == PAYMENTS_PATH:
+                return self.gateway.handle_payment(headers, body)
+            if method == "POST" and parts.path == REFUNDS_PATH:
+                return self.gateway.handle_refund(headers, body)
+            if method == "GET" and parts.path.startswith(PAYMENTS_PATH + "/"):
+                return self.gateway.handle_query(target, headers, parts.path.rsplit("/", 1)[1])
+            return Reply(404, Headers(), b'{"error":{"code":"NOT_FOUND","message":"no such endpoint"}}')
+        if parts.netloc == self._merchant_host and self.inbox is not None and method == "POST":
+            return self.inbox.handle(target, headers, body)
         raise LinkError(f"{method} {url}: connection refused")

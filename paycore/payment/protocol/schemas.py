@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from paycore.payment import errors
-from paycore.payment.errors import PaymentError
+from paycore.payment.errors import ErrorCode, PaymentError
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 URL_PATTERN = r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$"
@@ -108,10 +107,19 @@ class Event(Strict):
     data: dict
 
 
-class ErrorBody(Strict):
-    """Every rejection: ``{"error": {"code": ..., "message": ...}}``."""
+def describe_problems(problems: list[dict]) -> str:
+    """The one wording of schema violations: ``field.path: rule`` for up to five of them.
 
-    error: dict[str, str]
+    Built from pydantic's error list without the rejected input (which could be a card number).
+    A leading ``body`` location, as FastAPI reports it, is left out.
+    """
+    described = []
+    for problem in problems[:5]:
+        location = [str(part) for part in problem.get("loc", ())]
+        if location[:1] == ["body"]:
+            location = location[1:]
+        described.append(f"{'.'.join(location) or 'body'}: {problem.get('msg', 'invalid')}")
+    return "; ".join(described)
 
 
 def parse(model: type[Strict], body: bytes) -> Strict:
@@ -124,9 +132,18 @@ def parse(model: type[Strict], body: bytes) -> Strict:
     except ValidationError as exc:
         problems = exc.errors(include_input=False, include_url=False)
         if any(problem["type"] == "json_invalid" for problem in problems):
-            raise PaymentError(errors.MALFORMED_JSON, "the body is not valid JSON") from None
-        described = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in problems[:5]
-        )
-        raise PaymentError(errors.INVALID_REQUEST, f"invalid request: {described}", 422) from None
+            raise PaymentError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON") from None
+        raise PaymentError(
+            ErrorCode.INVALID_REQUEST, f"invalid request: {describe_problems(problems)}"
+        ) from None
+
+
+def validate(model: type[Strict], data: object, what: str) -> Strict:
+    """Validate an already parsed document (a notification's ``data``); ``what`` names it in the refusal."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = exc.errors(include_input=False, include_url=False)
+        raise PaymentError(
+            ErrorCode.INVALID_REQUEST, f"invalid {what}: {describe_problems(problems)}"
+        ) from None

@@ -1,4 +1,4 @@
-"""What both HTTP apps share: a body-size limit and one JSON error format for every rejection.
+"""What both FastAPI apps share: a body-size limit and one JSON error format for every rejection.
 
 Every rejection -- our own refusals, malformed JSON, wrong types, unknown routes, oversized
 bodies, even an unexpected bug -- becomes ``{"error": {"code": ..., "message": ...}}`` with a
@@ -9,16 +9,16 @@ from the field name and the rule, without the input. No stack trace ever leaves 
 
 from __future__ import annotations
 
-import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paycore.payment import errors
-from paycore.payment.errors import PaymentError
+from paycore.payment.errors import ErrorCode, PaymentError
+from paycore.payment.protocol.schemas import describe_problems
+from paycore.payment.protocol.wire import Headers, Reply
 
 MAX_BODY_BYTES = 64 * 1024
 logger = logging.getLogger("paycore.http")
@@ -45,7 +45,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         too_large = error_response(
-            PaymentError(errors.PAYLOAD_TOO_LARGE, f"the body is over the {self.limit}-byte limit", 413)
+            PaymentError(ErrorCode.PAYLOAD_TOO_LARGE, f"the body is over the {self.limit}-byte limit")
         )
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
@@ -106,7 +106,7 @@ class CatchAll:
             )
             logger.error("%s: unexpected %s at %s", self.name, type(exc).__name__, where)
             if scope["type"] == "http" and not started:
-                await error_response(PaymentError(errors.INTERNAL_ERROR, "internal error", 500))(
+                await error_response(PaymentError(ErrorCode.INTERNAL_ERROR, "internal error"))(
                     scope, receive, send
                 )
 
@@ -122,41 +122,32 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = exc.errors()
         if any(problem.get("type") == "json_invalid" for problem in problems):
-            return error_response(PaymentError(errors.MALFORMED_JSON, "the body is not valid JSON"))
+            return error_response(PaymentError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON"))
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json" and any(tuple(p.get("loc", ())) == ("body",) for p in problems):
             return error_response(
                 PaymentError(
-                    errors.UNSUPPORTED_MEDIA_TYPE,
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "send the body as JSON with Content-Type: application/json "
                     f"(got {media_type or 'no Content-Type'})",
-                    415,
                 )
             )
-        described = "; ".join(
-            f"{'.'.join(str(part) for part in problem.get('loc', ()) if part != 'body') or 'body'}: "
-            f"{problem.get('msg', 'invalid')}"
-            for problem in problems[:5]
+        return error_response(
+            PaymentError(ErrorCode.INVALID_REQUEST, f"invalid request: {describe_problems(problems)}")
         )
-        return error_response(PaymentError(errors.INVALID_REQUEST, f"invalid request: {described}", 422))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: errors.NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED}.get(
-            exc.status_code, errors.INVALID_REQUEST
-        )
-        message = {404: "no such endpoint", 405: "method not allowed here"}.get(
-            exc.status_code, str(exc.detail)
-        )
-        return error_response(PaymentError(code, message, exc.status_code))
+        if exc.status_code == 404:
+            error = PaymentError(ErrorCode.NOT_FOUND, "no such endpoint")
+        elif exc.status_code == 405:
+            error = PaymentError(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed here")
+        else:
+            error = PaymentError(ErrorCode.INVALID_REQUEST, str(exc.detail), status=400)
+        return error_response(error, headers=exc.headers)  # a 405 keeps its Allow header
 
     app.add_middleware(BodySizeLimit)
     app.add_middleware(CatchAll, name=app.title)
-
-
-def json_bytes(document: dict) -> bytes:
-    """Compact JSON, as the apps send it."""
-    return json.dumps(document, separators=(",", ":")).encode()
 
 
 def request_target(request: Request) -> str:
@@ -164,3 +155,18 @@ def request_target(request: Request) -> str:
     path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
     return path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+
+
+def received_headers(request: Request) -> Headers:
+    """The request's headers with every value kept (a repeated header stays visible to the checks)."""
+    return Headers(request.headers.items())
+
+
+def reply_response(reply: Reply) -> Response:
+    """A service's :class:`~.protocol.wire.Reply` as the app's HTTP response, its bytes untouched."""
+    return Response(
+        content=reply.body,
+        status_code=reply.status,
+        headers=dict(reply.headers),
+        media_type="application/json",
+    )

@@ -1,0 +1,275 @@
+"""The gateway's store on SQLite: every SQL statement the payment platform runs.
+
+:class:`SQLiteGatewayStore` implements :class:`~paycore.payment.gateway.store.GatewayStore`; the
+tables are in ``schema.sql`` beside this file. SQLite serialises writers (``BEGIN IMMEDIATE``),
+so a unit of work never meets a conflicting one and :meth:`SQLiteGatewayStore.run` runs it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import astuple
+from pathlib import Path
+from typing import TypeVar
+
+from paycore.payment.gateway.idempotency import KeyRecord, StoredResponse
+from paycore.payment.gateway.ledger import Account, LedgerReport
+from paycore.payment.gateway.outbox import OutboxMessage
+from paycore.payment.gateway.store import MerchantKeyRecord, PaymentRecord
+from paycore.payment.money import Money
+from paycore.payment.storage import Database, SQLiteTransaction, read_schema
+
+T = TypeVar("T")
+
+SCHEMA = read_schema("paycore.payment.gateway")
+
+
+_PAYMENT_COLUMNS = ", ".join(PaymentRecord.__dataclass_fields__)
+_FIND_PAYMENT = f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ? AND out_trade_no = ?"
+
+
+class SQLiteGatewayTransaction(SQLiteTransaction):
+    """One unit of work on the gateway's tables (a :class:`~.store.GatewayUnitOfWork`)."""
+
+    # -- the ledger (a ledger.Book) ---------------------------------------------------------------
+    def account(self, account_id: str) -> Account | None:
+        row = self._one(
+            "SELECT account_id, kind, currency, balance FROM accounts WHERE account_id = ?", (account_id,)
+        )
+        return Account(*row) if row else None
+
+    def open_account(self, account_id: str, kind: str, currency: str) -> None:
+        self.connection.execute(
+            "INSERT OR IGNORE INTO accounts (account_id, kind, currency, balance) VALUES (?, ?, ?, 0)",
+            (account_id, kind, currency),
+        )
+
+    def write_transfer(
+        self,
+        *,
+        transfer_id: str,
+        kind: str,
+        reference: str,
+        source: str,
+        destination: str,
+        money: Money,
+        now: float,
+    ) -> None:
+        self.connection.execute(
+            "INSERT INTO transfers (transfer_id, kind, reference, currency, amount, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (transfer_id, kind, reference, money.currency, money.minor_units, now),
+        )
+        for account_id, amount in ((source, -money.minor_units), (destination, money.minor_units)):
+            self.connection.execute(
+                "INSERT INTO entries (transfer_id, account_id, amount) VALUES (?, ?, ?)",
+                (transfer_id, account_id, amount),
+            )
+            self.connection.execute(
+                "UPDATE accounts SET balance = balance + ? WHERE account_id = ?", (amount, account_id)
+            )
+
+    # -- idempotency keys (idempotency.Claims) -----------------------------------------------------
+    def idempotency_record(self, scope: str, key: str) -> KeyRecord | None:
+        row = self._one(
+            "SELECT fingerprint, state, status, body, claimed_at FROM idempotency_keys "
+            "WHERE scope = ? AND key = ?",
+            (scope, key),
+        )
+        if row is None:
+            return None
+        done = row["state"] == "done"
+        response = StoredResponse(row["status"], bytes(row["body"])) if done else None
+        return KeyRecord(row["fingerprint"], done, row["claimed_at"], response)
+
+    def insert_claim(self, scope: str, key: str, fingerprint: str, now: float) -> None:
+        self.connection.execute(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, state, claimed_at) "
+            "VALUES (?, ?, ?, 'in_progress', ?)",
+            (scope, key, fingerprint, now),
+        )
+
+    def retake_claim(self, scope: str, key: str, now: float) -> None:
+        self.connection.execute(
+            "UPDATE idempotency_keys SET claimed_at = ? WHERE scope = ? AND key = ?", (now, scope, key)
+        )
+
+    def complete_claim(self, scope: str, key: str, status: int, body: bytes) -> None:
+        """Store the final answer for ``key``."""
+        self.connection.execute(
+            "UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE scope = ? AND key = ?",
+            (status, body, scope, key),
+        )
+
+    def release_claim(self, scope: str, key: str) -> None:
+        """Forget an unfinished claim (the request failed before acting), so a retry can run."""
+        self.connection.execute(
+            "DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'", (scope, key)
+        )
+
+    # -- merchants and payers -----------------------------------------------------------------------
+    def save_merchant_key(self, record: MerchantKeyRecord) -> None:
+        self.connection.execute(
+            "INSERT OR REPLACE INTO merchant_keys "
+            "(key_id, merchant_id, merchant_name, public_key_pem, algorithm) VALUES (?, ?, ?, ?, ?)",
+            astuple(record),
+        )
+
+    def payer_method_account(self, method_id: str) -> str | None:
+        row = self._one("SELECT account_id FROM payer_methods WHERE method_id = ?", (method_id,))
+        return row["account_id"] if row else None
+
+    def add_payer_method(self, method_id: str, kind: str, display: str, account_id: str) -> None:
+        self.connection.execute(
+            "INSERT INTO payer_methods (method_id, type, display, account_id) VALUES (?, ?, ?, ?)",
+            (method_id, kind, display, account_id),
+        )
+
+    # -- payments and refunds -----------------------------------------------------------------------
+    def find_payment(self, merchant_id: str, out_trade_no: str) -> PaymentRecord | None:
+        row = self._one(_FIND_PAYMENT, (merchant_id, out_trade_no))
+        return PaymentRecord(*row) if row else None
+
+    def insert_payment(self, record: PaymentRecord) -> None:
+        self.connection.execute(
+            f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({', '.join('?' * len(astuple(record)))})",
+            astuple(record),
+        )
+
+    def add_refunded(self, payment_id: str, amount: int) -> None:
+        self.connection.execute(
+            "UPDATE payments SET refunded = refunded + ? WHERE payment_id = ?", (amount, payment_id)
+        )
+
+    def refund_number_used(self, merchant_id: str, out_refund_no: str) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM refunds WHERE merchant_id = ? AND out_refund_no = ?",
+                (merchant_id, out_refund_no),
+            )
+            is not None
+        )
+
+    def insert_refund(
+        self, *, refund_id: str, merchant_id: str, out_refund_no: str, payment_id: str, amount: int, now: int
+    ) -> None:
+        self.connection.execute(
+            "INSERT INTO refunds (refund_id, merchant_id, out_refund_no, payment_id, amount, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (refund_id, merchant_id, out_refund_no, payment_id, amount, now),
+        )
+
+    # -- the outbox ------------------------------------------------------------------------------
+    def enqueue(self, *, event_id: str, merchant_id: str, url: str, body: bytes, now: float) -> None:
+        """Queue a notification in this transaction; it is due at once."""
+        self.connection.execute(
+            "INSERT INTO outbox (event_id, merchant_id, url, body, next_attempt_at, state, created_at) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            (event_id, merchant_id, url, body, now, now),
+        )
+
+
+class SQLiteGatewayStore:
+    """The gateway's tables in one SQLite database (a file, or ``":memory:"``)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.db = Database(path, SCHEMA)
+
+    @contextmanager
+    def transaction(self, *, durable: bool = True) -> Iterator[SQLiteGatewayTransaction]:
+        """One unit of work (see :meth:`paycore.payment.storage.Database.transaction` on ``durable``)."""
+        with self.db.transaction(durable=durable) as connection:
+            yield SQLiteGatewayTransaction(connection)
+
+    def run(self, work: Callable[[SQLiteGatewayTransaction], T], *, durable: bool = True) -> T:
+        """``work(unit)`` in one transaction: all its writes commit together, or none if it raises."""
+        with self.transaction(durable=durable) as unit:
+            return work(unit)
+
+    def merchant_key(self, key_id: str) -> MerchantKeyRecord | None:
+        row = self.db.query_one(
+            "SELECT key_id, merchant_id, merchant_name, public_key_pem, algorithm FROM merchant_keys "
+            "WHERE key_id = ?",
+            (key_id,),
+        )
+        return MerchantKeyRecord(row[0], row[1], row[2], bytes(row[3]), row[4]) if row else None
+
+    def find_payment(self, merchant_id: str, out_trade_no: str) -> PaymentRecord | None:
+        row = self.db.query_one(_FIND_PAYMENT, (merchant_id, out_trade_no))
+        return PaymentRecord(*row) if row else None
+
+    def balance(self, account_id: str) -> int | None:
+        row = self.db.query_one("SELECT balance FROM accounts WHERE account_id = ?", (account_id,))
+        return row["balance"] if row else None
+
+    def ledger_report(self) -> LedgerReport:
+        """The books' own figures, read in one transaction so they agree with each other."""
+        with self.db.transaction() as connection:
+
+            def ids(sql: str) -> list[str]:
+                return [row[0] for row in connection.execute(sql)]
+
+            return LedgerReport(
+                unbalanced_transfers=ids(
+                    "SELECT transfer_id FROM entries GROUP BY transfer_id HAVING SUM(amount) != 0"
+                ),
+                drifted_accounts=ids(
+                    "SELECT a.account_id FROM accounts a LEFT JOIN entries e ON e.account_id = a.account_id "
+                    "GROUP BY a.account_id HAVING a.balance != COALESCE(SUM(e.amount), 0)"
+                ),
+                negative_accounts=ids(
+                    "SELECT account_id FROM accounts WHERE kind != 'external' AND balance < 0"
+                ),
+                totals={
+                    row[0]: row[1]
+                    for row in connection.execute(
+                        "SELECT currency, SUM(balance) FROM accounts GROUP BY currency"
+                    )
+                },
+            )
+
+    # -- the outbox (an outbox.Mailroom) ------------------------------------------------------------
+    def due_messages(self, now: float, limit: int) -> list[OutboxMessage]:
+        rows = self.db.query(
+            "SELECT event_id, url, body, attempts FROM outbox "
+            "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+            (now, limit),
+        )
+        return [
+            OutboxMessage(row["event_id"], row["url"], bytes(row["body"]), row["attempts"]) for row in rows
+        ]
+
+    def record_delivery(
+        self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
+    ) -> None:
+        """The outcome of one attempt; not flushed to disk (if lost, the merchant dedupes a re-delivery)."""
+        with self.db.transaction(durable=False) as connection:
+            if state == "delivered":
+                connection.execute(
+                    "UPDATE outbox SET state = 'delivered', attempts = ?, last_result = ?, delivered_at = ? "
+                    "WHERE event_id = ?",
+                    (attempts, result, now, event_id),
+                )
+            elif state == "dead":
+                connection.execute(
+                    "UPDATE outbox SET state = 'dead', attempts = ?, last_result = ? WHERE event_id = ?",
+                    (attempts, result, event_id),
+                )
+            else:
+                connection.execute(
+                    "UPDATE outbox SET attempts = ?, last_result = ?, next_attempt_at = ? WHERE event_id = ?",
+                    (attempts, result, retry_at, event_id),
+                )
+
+    def pending_messages(self) -> list[dict]:
+        return [
+            dict(row)
+            for row in self.db.query(
+                "SELECT event_id, url, attempts, next_attempt_at, last_result FROM outbox "
+                "WHERE state = 'pending' ORDER BY created_at"
+            )
+        ]
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,210 @@
+"""The one place the parties are wired together: keys, stores, links, registration, demo payers.
+
+:func:`assemble` builds both services on their stores and joins them with a link -- the gateway,
+the merchant with its client and notification inbox, the notifier, and a wire log of what
+crosses between them. ``paycore serve`` calls it with real HTTP, the benchmarks with a direct
+link, and :func:`build_world` with an in-process network of the parties' real FastAPI apps, for
+tests, notebooks and ``paycore demo``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from paycore import secure
+from paycore.payment.clock import Clock, SystemClock
+from paycore.payment.gateway.app import create_gateway_app
+from paycore.payment.gateway.outbox import Notifier
+from paycore.payment.gateway.service import Gateway
+from paycore.payment.gateway.sqlite import SQLiteGatewayStore
+from paycore.payment.gateway.store import GatewayStore
+from paycore.payment.merchant.app import create_merchant_app
+from paycore.payment.merchant.client import GatewayClient
+from paycore.payment.merchant.notifications import NotificationInbox
+from paycore.payment.merchant.service import Merchant
+from paycore.payment.merchant.sqlite import SQLiteMerchantStore
+from paycore.payment.merchant.store import MerchantStore
+from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
+from paycore.payment.protocol.wire import Link
+from paycore.payment.runtime.demo import MERCHANT_ID, MERCHANT_NAME, NOTIFY_PATH, seed_demo_payers
+from paycore.payment.runtime.transport import InProcessClient, InProcessNetwork
+from paycore.payment.runtime.wirelog import RecordingLink, WireLog
+
+GATEWAY_URL = "http://gateway.paycore.test"
+MERCHANT_URL = "http://merchant.paycore.test"
+
+
+@dataclass
+class Parties:
+    """Both services, wired: what :func:`assemble` returns."""
+
+    gateway: Gateway
+    merchant: Merchant
+    inbox: NotificationInbox
+    notifier: Notifier
+    wire_log: WireLog
+    merchant_link: RecordingLink
+    """The merchant's way to the gateway; its ``inner`` link may be swapped to stage network faults."""
+
+    def apps(self) -> tuple:
+        """The gateway's and the merchant's FastAPI apps."""
+        return create_gateway_app(self.gateway), create_merchant_app(self.merchant, self.inbox, NOTIFY_PATH)
+
+
+def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:
+    """Both parties' stores: ``gateway.sqlite3`` and ``merchant.sqlite3`` in ``data_dir``, or in memory."""
+    if data_dir is None:
+        return SQLiteGatewayStore(":memory:"), SQLiteMerchantStore(":memory:")
+    data = Path(data_dir)
+    return SQLiteGatewayStore(data / "gateway.sqlite3"), SQLiteMerchantStore(data / "merchant.sqlite3")
+
+
+def assemble(
+    *,
+    clock: Clock,
+    gateway_store: GatewayStore,
+    merchant_store: MerchantStore,
+    gateway_key: rsa.RSAPrivateKey,
+    merchant_key: rsa.RSAPrivateKey,
+    link: Link,
+    gateway_url: str,
+    merchant_url: str,
+    token_secret: bytes,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    seed_payers: bool = True,
+    admin_token: str | None = None,
+) -> Parties:
+    """Build both services on their stores, register the merchant's key, and seed demo payers."""
+    gateway = Gateway(gateway_store, gateway_key, clock, token_secret=token_secret)
+    gateway.register_merchant(MERCHANT_ID, MERCHANT_NAME, merchant_key.public_key(), algorithm)
+    if seed_payers:
+        seed_demo_payers(gateway)
+    log = WireLog()
+    merchant_link = RecordingLink(link, log)
+    gateway_pinned = MessageVerifier(
+        PinnedKey("gateway", gateway_key.public_key(), gateway.signer.algorithm), clock
+    )
+    client = GatewayClient(
+        MessageSigner(merchant_key, algorithm), gateway_pinned, merchant_link, gateway_url, clock
+    )
+    merchant = Merchant(
+        merchant_store,
+        client,
+        clock,
+        merchant_id=MERCHANT_ID,
+        notify_url=merchant_url + NOTIFY_PATH,
+        gateway_encryption_key=gateway_key.public_key(),
+        admin_token=admin_token,
+    )
+    inbox = NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
+    notifier = Notifier(gateway_store, gateway.signer, RecordingLink(link, log), clock)
+    return Parties(gateway, merchant, inbox, notifier, log, merchant_link)
+
+
+@dataclass
+class World:
+    """Everything of one in-process payment system, ready to use."""
+
+    parties: Parties
+    network: InProcessNetwork
+    clock: Clock
+
+    @property
+    def gateway(self) -> Gateway:
+        return self.parties.gateway
+
+    @property
+    def merchant(self) -> Merchant:
+        return self.parties.merchant
+
+    @property
+    def inbox(self) -> NotificationInbox:
+        return self.parties.inbox
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.parties.notifier
+
+    @property
+    def wire_log(self) -> WireLog:
+        """What crossed the wire between the parties (requests, replies, notifications)."""
+        return self.parties.wire_log
+
+    def merchant_client(self) -> InProcessClient:
+        """An HTTP client for the merchant API (what a browser or Postman would be)."""
+        return self.network.client(MERCHANT_URL)
+
+    def gateway_client(self) -> InProcessClient:
+        """An HTTP client aimed at the gateway API (for attackers and experiments)."""
+        return self.network.client(GATEWAY_URL)
+
+    def interpose(self, wrap: Callable[[InProcessNetwork], Link]) -> None:
+        """Put ``wrap(network)`` between the merchant and the gateway (a lossy network, say); still logged."""
+        self.parties.merchant_link.inner = wrap(self.network)
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the apps and close the databases."""
+        self.network.close()
+        self.gateway.store.close()
+        self.merchant.store.close()
+
+
+def build_world(
+    *,
+    clock: Clock | None = None,
+    data_dir: str | Path | None = None,
+    merchant_key: rsa.RSAPrivateKey | None = None,
+    gateway_key: rsa.RSAPrivateKey | None = None,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    seed_payers: bool = True,
+) -> World:
+    """A gateway and a merchant that know each other, in this process.
+
+    ``data_dir=None`` keeps both databases in memory; a directory gives each party its own
+    SQLite file there (``gateway.sqlite3``, ``merchant.sqlite3``), which survives a rebuild.
+    Keys default to fresh 2048-bit keys from the OS.
+    """
+    clock = clock or SystemClock()
+    if data_dir is not None:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+    gateway_store, merchant_store = open_stores(data_dir)
+    network = InProcessNetwork()
+    parties = assemble(
+        clock=clock,
+        gateway_store=gateway_store,
+        merchant_store=merchant_store,
+        gateway_key=gateway_key or secure.generate_private_key(),
+        merchant_key=merchant_key or secure.generate_private_key(),
+        link=network,
+        gateway_url=GATEWAY_URL,
+        merchant_url=MERCHANT_URL,
+        token_secret=secrets.token_bytes(32) if data_dir is None else token_secret_in(data_dir),
+        algorithm=algorithm,
+        seed_payers=seed_payers,
+    )
+    gateway_app, merchant_app = parties.apps()
+    network.add(GATEWAY_URL, gateway_app)
+    network.add(MERCHANT_URL, merchant_app)
+    return World(parties, network, clock)
+
+
+def token_secret_in(data_dir: str | Path) -> bytes:
+    """The gateway's card-token key: made once, kept in the data directory with mode 0600."""
+    path = Path(data_dir) / "gateway-token.key"
+    if path.exists():
+        return path.read_bytes()
+    secret = secrets.token_bytes(32)
+    path.touch(mode=0o600)
+    path.write_bytes(secret)
+    return secret
