@@ -23,8 +23,13 @@ PAYER_ACCOUNT = "payer:W-alice:CNY"
 
 def real_world() -> World:
     """The real gateway and merchant, in process, on production keys and a fake clock."""
-    merchant_key, gateway_key = production_keys(2)
-    return build_world(clock=FakeClock(START), merchant_key=merchant_key, gateway_key=gateway_key)
+    merchant_key, gateway_key, _attacker, gateway_encryption_key = production_keys(4)
+    return build_world(
+        clock=FakeClock(START),
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+    )
 
 
 def attacker_key():

@@ -93,7 +93,10 @@ def _real_outcome(world, out_trade_no: str, attempts: list[tuple[dict[str, str],
 def forged_vulnerable() -> Outcome:
     with real_world() as world:
         merchant = NaiveMerchant(
-            world.gateway.private_key.public_key(), out_trade_no=OUT_TRADE_NO, amount=AMOUNT, verify="none"
+            world.gateway.signer.private_key.public_key(),
+            out_trade_no=OUT_TRADE_NO,
+            amount=AMOUNT,
+            verify="none",
         )
         body = fake_event(OUT_TRADE_NO, AMOUNT)
         return _naive_outcome(
@@ -120,7 +123,7 @@ def forged_production() -> Outcome:
 def wrong_key_vulnerable() -> Outcome:
     with real_world() as world:
         merchant = NaiveMerchant(
-            world.gateway.private_key.public_key(),
+            world.gateway.signer.private_key.public_key(),
             out_trade_no=OUT_TRADE_NO,
             amount=AMOUNT,
             verify="presented-key",
@@ -153,7 +156,7 @@ def wrong_key_production() -> Outcome:
 def amount_vulnerable() -> Outcome:
     with real_world() as world:
         merchant = NaiveMerchant(
-            world.gateway.private_key.public_key(),
+            world.gateway.signer.private_key.public_key(),
             out_trade_no=OUT_TRADE_NO,
             amount=AMOUNT,
             verify="pinned",

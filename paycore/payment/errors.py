@@ -13,6 +13,7 @@ import enum
 
 _GATEWAY = "gateway (signed)"
 _PROTOCOL = "gateway (signed); merchant, on notifications"
+_UNAUTHENTICATED = "gateway (unsigned); merchant, on notifications"
 _MERCHANT = "merchant"
 _APPS = "both HTTP apps (unsigned)"
 
@@ -46,26 +47,26 @@ class ErrorCode(str, enum.Enum):
     MALFORMED_HEADERS = (
         "MALFORMED_HEADERS",
         401,
-        _PROTOCOL,
-        "a signature header is missing or ill-formed (section 5.2). Fix the client.",
+        _UNAUTHENTICATED,
+        "a signature header is missing, sent twice or ill-formed (section 5.2). Fix the client.",
     )
     UNSUPPORTED_ALGORITHM = (
         "UNSUPPORTED_ALGORITHM",
         401,
-        _PROTOCOL,
+        _UNAUTHENTICATED,
         "unknown algorithm name, or not the algorithm registered with this key.",
     )
     UNKNOWN_KEY = (
         "UNKNOWN_KEY",
         401,
-        _PROTOCOL,
+        _UNAUTHENTICATED,
         "no registered merchant key has this id; at the merchant: the notification is not signed by "
         "the gateway's key.",
     )
     INVALID_SIGNATURE = (
         "INVALID_SIGNATURE",
         401,
-        _PROTOCOL,
+        _UNAUTHENTICATED,
         "the signature does not match: bytes changed in transit, a wrong canonical string (path, "
         "method, nonce, timestamp) or the wrong key.",
     )
@@ -106,10 +107,22 @@ class ErrorCode(str, enum.Enum):
     UNSUPPORTED_MEDIA_TYPE = (
         "UNSUPPORTED_MEDIA_TYPE",
         415,
-        _MERCHANT,
-        "a body sent without `Content-Type: application/json`.",
+        _APPS,
+        "a body sent without `Content-Type: application/json` (whose only parameter may be `charset=utf-8`).",
     )
-    MALFORMED_JSON = ("MALFORMED_JSON", 400, "gateway (signed); merchant", "the body is not valid JSON.")
+    MALFORMED_JSON = (
+        "MALFORMED_JSON",
+        400,
+        "gateway (signed); merchant",
+        "the body is not valid JSON in UTF-8.",
+    )
+    DUPLICATE_JSON_KEY = (
+        "DUPLICATE_JSON_KEY",
+        400,
+        "gateway (signed); merchant",
+        "a JSON object names the same key twice: two readers could take different values, so such a "
+        "body is never read. Send each key once.",
+    )
     INVALID_REQUEST = (
         "INVALID_REQUEST",
         (422, 400),
@@ -121,8 +134,8 @@ class ErrorCode(str, enum.Enum):
         "PAYER_UNREADABLE",
         400,
         _GATEWAY,
-        "the envelope cannot be opened with the gateway's key for this merchant and order (another "
-        "key, tampered, moved from another order).",
+        "the envelope cannot be opened with the gateway's encryption key for this merchant and order "
+        "(another key, tampered, moved from another order).",
     )
     MERCHANT_MISMATCH = (
         "MERCHANT_MISMATCH",
@@ -130,6 +143,13 @@ class ErrorCode(str, enum.Enum):
         "gateway (signed); merchant, on results",
         "the body's `merchant_id` is not the signing key's merchant; at the merchant: a result for "
         "another merchant (an alert is raised).",
+    )
+    NOTIFY_URL_NOT_ALLOWED = (
+        "NOTIFY_URL_NOT_ALLOWED",
+        422,
+        _GATEWAY,
+        "the `notify_url` is not on an origin registered for this merchant: the gateway sends "
+        "notifications only where the merchant said, at registration, that it listens.",
     )
     # -- business rules ---------------------------------------------------------------------------
     DUPLICATE_OUT_TRADE_NO = (
@@ -199,6 +219,19 @@ class ErrorCode(str, enum.Enum):
         "the gateway's answer is unsigned, signed by another key, not bound to this request, outside "
         "the window, or not the expected JSON: treated as forged. The order stays PAYING until "
         "reconciled.",
+    )
+    STORAGE_UNAVAILABLE = (
+        "STORAGE_UNAVAILABLE",
+        503,
+        "gateway (signed); merchant",
+        "the party's database cannot be written (a full disk, say). Nothing was changed; retry later "
+        "with the same `Idempotency-Key`.",
+    )
+    REQUEST_TIMEOUT = (
+        "REQUEST_TIMEOUT",
+        408,
+        _APPS,
+        "the request's headers or body did not arrive in time (section 4): a slow or stalled client.",
     )
     NOT_FOUND = ("NOT_FOUND", 404, _APPS, "no such endpoint.")
     METHOD_NOT_ALLOWED = ("METHOD_NOT_ALLOWED", 405, _APPS, "the endpoint does not take this method.")

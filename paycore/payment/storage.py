@@ -16,6 +16,7 @@ keep alike: ``seen_nonces``, behind :class:`SQLiteTransaction`.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -23,7 +24,33 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from paycore.payment.errors import ErrorCode, PaymentError
+
 BUSY_TIMEOUT_MS = 10_000
+
+
+def unavailable(exc: sqlite3.OperationalError) -> PaymentError:
+    """The database refused to work (full disk, read-only file, I/O error, locked too long): a 503.
+
+    The transaction was rolled back, so nothing is lost; the caller may retry later. The message
+    names the kind of trouble, not the statement or its values.
+    """
+    text = str(exc).lower()
+    kind = next(
+        (name for word, name in _KINDS if word in text), "the database could not complete the operation"
+    )
+    return PaymentError(ErrorCode.STORAGE_UNAVAILABLE, f"{kind}; nothing was changed, retry later")
+
+
+_KINDS = (
+    ("full", "the disk is full"),
+    ("readonly", "the database is read-only"),
+    ("read-only", "the database is read-only"),
+    ("locked", "the database is busy"),
+    ("busy", "the database is busy"),
+    ("i/o", "the disk failed to read or write"),
+    ("unable to open", "the database file cannot be opened"),
+)
 
 
 class Database:
@@ -39,7 +66,10 @@ class Database:
         self.commits = {"durable": 0, "relaxed": 0}
         """How many write transactions committed, by kind (the benchmarks report it per payment)."""
         with self._connection() as connection:
-            connection.executescript(schema)  # CREATE ... IF NOT EXISTS: safe on every start
+            try:
+                connection.executescript(schema)  # CREATE ... IF NOT EXISTS: safe on every start
+            except sqlite3.OperationalError as exc:
+                raise unavailable(exc) from None
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -64,7 +94,10 @@ class Database:
             return
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._connect()
+            try:
+                connection = self._connect()
+            except sqlite3.OperationalError as exc:
+                raise unavailable(exc) from None
             self._local.connection = connection
         yield connection
 
@@ -79,15 +112,22 @@ class Database:
         commit that moves money or changes an order stays durable.
         """
         with self._connection() as connection:
-            if not self._memory:
-                self._synchronous(connection, "FULL" if durable else "NORMAL")
-            connection.execute("BEGIN IMMEDIATE")
+            try:
+                if not self._memory:
+                    self._synchronous(connection, "FULL" if durable else "NORMAL")
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise unavailable(exc) from None
             try:
                 yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
+                connection.execute("COMMIT")
+            except BaseException as exc:
+                if connection.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        connection.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise unavailable(exc) from None
                 raise
-            connection.execute("COMMIT")
             self.commits["durable" if durable else "relaxed"] += 1
 
     def _synchronous(self, connection: sqlite3.Connection, level: str) -> None:
@@ -99,7 +139,10 @@ class Database:
     def query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
         """Run a read-only statement and return all rows."""
         with self._connection() as connection:
-            return connection.execute(sql, parameters).fetchall()
+            try:
+                return connection.execute(sql, parameters).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise unavailable(exc) from None
 
     def query_one(self, sql: str, parameters: tuple = ()) -> sqlite3.Row | None:
         """The first row of a read-only statement, or ``None``."""

@@ -9,6 +9,7 @@ from the field name and the rule, without the input. No stack trace ever leaves 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import FastAPI, Request
@@ -17,10 +18,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paycore.payment.errors import ErrorCode, PaymentError
-from paycore.payment.protocol.schemas import describe_problems
+from paycore.payment.protocol.schemas import check_json_text, describe_problems
 from paycore.payment.protocol.wire import Headers, Reply
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT = 10.0
+"""Seconds a client has to send a whole body once its headers are in."""
 logger = logging.getLogger("paycore.http")
 
 
@@ -29,50 +32,132 @@ def error_response(error: PaymentError, headers: dict[str, str] | None = None) -
     return JSONResponse(error.to_json(), status_code=error.status, headers=headers)
 
 
-class BodySizeLimit:
-    """ASGI middleware: refuse bodies over ``limit`` bytes with 413 before the app sees them.
+class RequestGuard:
+    """ASGI middleware: every request's body is read whole, in time, small, and as JSON or not at all.
 
-    Checks ``Content-Length`` first, then reads the body (streamed or not) up to the limit and
-    hands it on whole; bodies are small JSON documents, so buffering them costs nothing.
+    * a body over ``limit`` bytes is refused with 413 (``Content-Length`` first, then while reading);
+    * a body that has not fully arrived ``body_timeout`` seconds after the headers is refused with
+      408: a client that drips its body one byte at a time holds a worker no longer than that;
+    * a body must come as ``Content-Type: application/json`` (with at most ``charset=utf-8``),
+      else 415 -- ``application/json-patch+json`` or ``charset=latin-1`` are other formats;
+    * with ``strict_json``, a body that is not UTF-8 JSON, or names a key twice, is refused with 400
+      before any handler reads it (paths in ``verify_first`` are left to their handler, which
+      verifies a signature before it parses anything).
+
+    Refusals here are unsigned: nothing has been authenticated yet. The body is handed on whole;
+    bodies are small JSON documents, so buffering them costs nothing.
     """
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app,
+        limit: int = MAX_BODY_BYTES,
+        *,
+        body_timeout: float = BODY_TIMEOUT,
+        strict_json: bool = False,
+        verify_first: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.body_timeout = body_timeout
+        self.strict_json = strict_json
+        self.verify_first = verify_first
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = error_response(
-            PaymentError(ErrorCode.PAYLOAD_TOO_LARGE, f"the body is over the {self.limit}-byte limit")
-        )
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await too_large(scope, receive, send)
-                return
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                await too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        headers = {name: value for name, value in scope.get("headers", [])}
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await self._refuse(scope, receive, send, self._too_large())
+            return
+        try:
+            body = await asyncio.wait_for(self._read(receive), timeout=self.body_timeout)
+        except asyncio.TimeoutError:
+            late = PaymentError(
+                ErrorCode.REQUEST_TIMEOUT, f"the body did not arrive within {self.body_timeout:g} s"
+            )
+            await self._refuse(scope, receive, send, late)
+            return
+        except _TooLarge:
+            await self._refuse(scope, receive, send, self._too_large())
+            return
+        if body is None:
+            return  # the client went away
+        problem = self._problem(scope, headers.get(b"content-type"), body)
+        if problem is not None:
+            await self._refuse(scope, receive, send, problem)
+            return
         delivered = False
 
         async def replay():
             nonlocal delivered
             if not delivered:
                 delivered = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)
+
+    def _too_large(self) -> PaymentError:
+        return PaymentError(ErrorCode.PAYLOAD_TOO_LARGE, f"the body is over the {self.limit}-byte limit")
+
+    async def _read(self, receive) -> bytes | None:
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                raise _TooLarge
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+    def _problem(self, scope, content_type: bytes | None, body: bytes) -> PaymentError | None:
+        if not body and content_type is None:
+            return None  # POST /orders/{id}/cancel and the like carry nothing
+        if not json_media_type(content_type):
+            shown = (content_type or b"no Content-Type").decode("latin-1")[:60]
+            return PaymentError(
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                f"send the body as JSON with Content-Type: application/json (got {shown})",
+            )
+        if self.strict_json and body and scope.get("path") not in self.verify_first:
+            try:
+                check_json_text(body)
+            except PaymentError as refusal:
+                return refusal
+        return None
+
+    @staticmethod
+    async def _refuse(scope, receive, send, error: PaymentError) -> None:
+        await error_response(error)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def json_media_type(content_type: bytes | None) -> bool:
+    """``application/json``, optionally with ``charset=utf-8``: the one media type the apps read.
+
+    >>> json_media_type(b"application/json; charset=UTF-8"), json_media_type(b"application/json-patch+json")
+    (True, False)
+    """
+    if content_type is None:
+        return False
+    media_type, _, parameters = content_type.decode("latin-1").partition(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in filter(None, (part.strip() for part in parameters.split(";"))):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
 
 
 class CatchAll:
@@ -111,8 +196,10 @@ class CatchAll:
                 )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map every failure to the JSON error format, and limit body sizes."""
+def install_error_handlers(
+    app: FastAPI, *, strict_json: bool = False, verify_first: tuple[str, ...] = ()
+) -> None:
+    """Map every failure to the JSON error format, and guard every request's body (:class:`RequestGuard`)."""
 
     @app.exception_handler(PaymentError)
     async def payment_error(_request: Request, exc: PaymentError) -> JSONResponse:
@@ -146,7 +233,7 @@ def install_error_handlers(app: FastAPI) -> None:
             error = PaymentError(ErrorCode.INVALID_REQUEST, str(exc.detail), status=400)
         return error_response(error, headers=exc.headers)  # a 405 keeps its Allow header
 
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestGuard, strict_json=strict_json, verify_first=verify_first)
     app.add_middleware(CatchAll, name=app.title)
 
 

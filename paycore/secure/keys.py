@@ -6,7 +6,8 @@ that speaks ``cryptography`` can use them. paycore adds the rules a payment syst
 * **2048 bits minimum.** RSA-512 fell in 1999 and RSA-768 in 2009; NIST SP 800-57 allows 2048-bit
   keys until 2030. Smaller keys are refused when generated *and* when loaded.
 * **Private keys at rest are PKCS#8 PEM, passphrase-encrypted when a passphrase is given, and
-  written with file mode 0600** (readable by the owner only).
+  written atomically with file mode 0600** (readable by the owner only; see
+  :mod:`paycore.secure.files`: never half written, never through a planted symbolic link).
 * **Loading is forgiving about format**: PKCS#8 (``BEGIN PRIVATE KEY``) and the older PKCS#1
   (``BEGIN RSA PRIVATE KEY``) both load, because payment SDKs hand out both and users trip on it.
 * **A key id** names a public key: the SHA-256 of its DER SubjectPublicKeyInfo, in hex. Requests
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from paycore.errors import InvalidKey
+from paycore.secure.files import write_atomically
 
 MIN_KEY_BITS = 2048
 PUBLIC_EXPONENT = 65537
@@ -134,26 +136,18 @@ def save_private_key(
     *,
     exclusive: bool = False,
 ) -> Path:
-    """Write a private key as PKCS#8 PEM with file mode 0600 (owner read/write only).
+    """Write a private key as PKCS#8 PEM, atomically, with file mode 0600 (owner read/write only).
 
     With ``exclusive=True`` an existing file is never replaced (``FileExistsError``), checked
-    atomically by the operating system rather than by a racy look-before-you-leap.
+    atomically by the operating system rather than by a racy look-before-you-leap. A symbolic link
+    at ``path`` is replaced by the key file, never written through.
     """
-    pem = private_key_to_pem(key, password)
-    target = Path(path)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    descriptor = os.open(target, flags, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)  # also tighten a file that already existed
-        handle.write(pem)
-    return target
+    return write_atomically(path, private_key_to_pem(key, password), mode=0o600, exclusive=exclusive)
 
 
 def save_public_key(path: str | os.PathLike, key: rsa.RSAPublicKey | rsa.RSAPrivateKey) -> Path:
-    """Write a public key as SubjectPublicKeyInfo PEM (world-readable is fine)."""
-    target = Path(path)
-    target.write_bytes(public_key_to_pem(key))
-    return target
+    """Write a public key as SubjectPublicKeyInfo PEM, atomically (world-readable is fine)."""
+    return write_atomically(path, public_key_to_pem(key), mode=0o644)
 
 
 def load_private_key(path: str | os.PathLike, password: bytes | str | None = None) -> rsa.RSAPrivateKey:

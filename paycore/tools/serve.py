@@ -1,28 +1,38 @@
 """``paycore serve``: both parties on loopback over real HTTP, for curl, Postman and Wireshark.
 
-Each party is a FastAPI app under its own uvicorn server and port; a third thread delivers the
-gateway's notifications every second. Everything durable lives in ``--data-dir``: both parties'
-keys (PEM), the gateway's card-token key, and one SQLite database per party. The first start
-creates the keys and seeds the demo payers; later starts reuse them. Delete the directory to reset.
+Each party is a FastAPI app under its own uvicorn server and port (see :mod:`.http_server` for the
+limits on slow clients); a third thread starts the gateway's due notifications every second, which
+are then delivered concurrently. Everything durable lives in ``--data-dir`` (see
+:mod:`paycore.payment.runtime.datadir`): both parties' keys, the gateway's card-token key, the
+operator token and one SQLite database per party. The first start creates them and seeds the demo
+payers; later starts check and reuse them. Delete the directory to reset.
+
+The process fails loudly: a data directory it cannot use is one ``paycore: error:`` line and exit
+status 2; a part that dies while serving (a server, the notifier loop) is logged with its reason and
+the process exits with status 1, so a supervisor notices and restarts it.
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
+import logging
+import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paycore import secure
 from paycore.payment.runtime.demo import DEMO_CARDS, DEMO_WALLETS, MERCHANT_ID
 
 if TYPE_CHECKING:  # the web stack loads when serve runs, not when its options are declared
     import uvicorn
 
     from paycore.payment.gateway.outbox import Notifier
+
+logger = logging.getLogger("paycore.serve")
+LOOPBACK_ORIGINS = ("http://127.0.0.1:*",)
+"""Where the demo merchant may be notified: any port on loopback, so local tools keep working."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -38,25 +48,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _key(data_dir: Path, name: str) -> tuple[secure.keys.RSAPrivateKey, bool]:
-    path = data_dir / f"{name}.private.pem"
-    if path.exists():
-        return secure.load_private_key(path), False
-    key = secure.generate_private_key()
-    secure.save_private_key(path, key, exclusive=True)
-    secure.save_public_key(data_dir / f"{name}.public.pem", key)
-    return key, True
-
-
-def _admin_token(data_dir: Path) -> str:
-    """The merchant operator's token for /admin endpoints: made once, kept with mode 0600."""
-    path = data_dir / "merchant-admin.token"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(24), encoding="ascii")
-    return path.read_text(encoding="ascii").strip()
-
-
 @dataclass
 class Servers:
     """The running pieces, so tests can start and stop them in process."""
@@ -67,14 +58,25 @@ class Servers:
     servers: list[uvicorn.Server]
     stop: threading.Event
     notifier: Notifier
+    failures: list[str] = field(default_factory=list)
+    """Why a part stopped on its own, if one did (the process then exits non-zero)."""
 
     def wait_until_ready(self, timeout: float = 20.0) -> None:
         """Block until both servers accept connections."""
         deadline = time.monotonic() + timeout
         while not all(server.started for server in self.servers):
-            if time.monotonic() > deadline:
-                raise TimeoutError("paycore serve did not start in time")
+            if self.failures or time.monotonic() > deadline:
+                raise TimeoutError(f"paycore serve did not start: {'; '.join(self.failures) or 'timed out'}")
             time.sleep(0.05)
+
+    def dead_part(self) -> str | None:
+        """The reason a part stopped while it should be running, if one did."""
+        if self.failures:
+            return self.failures[0]
+        for thread in self.threads:
+            if not thread.is_alive() and not self.stop.is_set():
+                return f"{thread.name} stopped"
+        return None
 
     def shutdown(self) -> None:
         """Stop both servers and the notifier."""
@@ -83,6 +85,7 @@ class Servers:
             server.should_exit = True
         for thread in self.threads:
             thread.join(timeout=10)
+        self.notifier.close()
 
 
 def _require_free(host: str, port: int, option: str) -> None:
@@ -99,6 +102,28 @@ def _require_free(host: str, port: int, option: str) -> None:
             ) from None
 
 
+def _guarded(name: str, body, failures: list[str]):
+    """Run ``body`` in a thread; if it raises, record why (the main loop then exits non-zero)."""
+
+    def run() -> None:
+        try:
+            body()
+        except BaseException as exc:
+            failures.append(f"{name} failed: {type(exc).__name__}: {exc}")
+            logger.error("%s failed: %s", name, type(exc).__name__)
+
+    return threading.Thread(target=run, daemon=True, name=name)
+
+
+def _deliver_forever(notifier: Notifier, stop: threading.Event, every: float) -> None:
+    """Start due notifications every ``every`` seconds; a bad pass (a full disk, say) is logged, not fatal."""
+    while not stop.wait(every):
+        try:
+            notifier.dispatch()
+        except Exception as exc:
+            logger.error("notification pass failed: %s; trying again", type(exc).__name__)
+
+
 def start(
     host: str,
     merchant_port: int,
@@ -107,59 +132,68 @@ def start(
     deliver_every: float = 1.0,
     echo=print,
 ) -> Servers:
-    """Create or reuse the data directory, then start both servers and the notifier in threads."""
-    import uvicorn
-
+    """Check or create the data directory, then start both servers and the notifier in threads."""
     from paycore.payment.clock import SystemClock
-    from paycore.payment.runtime.transport import HttpLink
-    from paycore.payment.runtime.world import assemble, open_stores, token_secret_in
+    from paycore.payment.runtime import datadir
+    from paycore.payment.runtime.transport import NOTIFY_TIMEOUT, HttpLink
+    from paycore.payment.runtime.world import assemble, open_stores
+    from paycore.tools.http_server import server
 
+    if merchant_port == gateway_port:
+        raise ValueError(f"the merchant and the gateway cannot share port {merchant_port}: give each its own")
     _require_free(host, merchant_port, "--merchant-port")
     _require_free(host, gateway_port, "--gateway-port")
-    data = Path(data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    merchant_key, fresh = _key(data, "merchant")
-    gateway_key, _ = _key(data, "gateway")
     merchant_url, gateway_url = f"http://{host}:{merchant_port}", f"http://{host}:{gateway_port}"
-    gateway_store, merchant_store = open_stores(data)
-    parties = assemble(
-        clock=SystemClock(),
-        gateway_store=gateway_store,
-        merchant_store=merchant_store,
-        gateway_key=gateway_key,
-        merchant_key=merchant_key,
-        link=HttpLink(),
-        gateway_url=gateway_url,
-        merchant_url=merchant_url,
-        token_secret=token_secret_in(data),
-        admin_token=_admin_token(data),
-    )
+    try:
+        data, created = datadir.prepare(data_dir)
+        merchant_key, _ = datadir.party_key(data, "merchant")
+        signing_key, _ = datadir.party_key(data, "gateway-signing")
+        encryption_key, _ = datadir.party_key(data, "gateway-encryption")
+        token_key, admin_token = datadir.card_token_key(data), datadir.admin_token(data)
+        gateway_store, merchant_store = open_stores(data)
+        parties = assemble(
+            clock=SystemClock(),
+            gateway_store=gateway_store,
+            merchant_store=merchant_store,
+            gateway_key=signing_key,
+            gateway_encryption_key=encryption_key,
+            merchant_key=merchant_key,
+            link=HttpLink(),
+            notify_link=HttpLink(timeout=NOTIFY_TIMEOUT),
+            gateway_url=gateway_url,
+            merchant_url=merchant_url,
+            token_secret=token_key,
+            admin_token=admin_token,
+            notify_origins=(*LOOPBACK_ORIGINS, merchant_url),
+        )
+    except datadir.STARTUP_ERRORS as exc:
+        raise datadir.describe(exc, Path(data_dir)) from None
     gateway, notifier = parties.gateway, parties.notifier
     gateway_app, merchant_app = parties.apps()
-    servers = [
-        uvicorn.Server(uvicorn.Config(merchant_app, host=host, port=merchant_port, log_level="warning")),
-        uvicorn.Server(uvicorn.Config(gateway_app, host=host, port=gateway_port, log_level="warning")),
-    ]
-    stop = threading.Event()
-
-    def deliver() -> None:
-        while not stop.wait(deliver_every):
-            notifier.deliver_due()
-
+    servers = [server(merchant_app, host, merchant_port), server(gateway_app, host, gateway_port)]
+    stop, failures = threading.Event(), []
     threads = [
-        threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{index}")
-        for index, server in enumerate(servers)
+        _guarded(f"{party} server", running.run, failures)
+        for party, running in zip(("merchant", "gateway"), servers, strict=True)
     ]
-    threads.append(threading.Thread(target=deliver, daemon=True, name="notifier"))
+    threads.append(_guarded("notifier", lambda: _deliver_forever(notifier, stop, deliver_every), failures))
     for thread in threads:
         thread.start()
-    running = Servers(merchant_url, gateway_url, threads, servers, stop, notifier)
-    echo(f"paycore serve ({'new' if fresh else 'existing'} data in {data}/)")
+    running = Servers(merchant_url, gateway_url, threads, servers, stop, notifier, failures)
+    _banner(echo, data, created, merchant_url, gateway_url, gateway)
+    return running
+
+
+def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str, gateway) -> None:
+    echo(f"paycore serve ({'new' if created else 'existing'} data in {data}/)")
     echo(f"  merchant  {merchant_url}   docs {merchant_url}/docs   (merchant id {MERCHANT_ID})")
-    echo(f"  gateway   {gateway_url}   docs {gateway_url}/docs   (key id {gateway.key_id[:16]}...)")
+    echo(
+        f"  gateway   {gateway_url}   docs {gateway_url}/docs   (signs with key {gateway.key_id[:16]}..., "
+        f"decrypts with key {gateway.encryption_key_id[:16]}...)"
+    )
     echo(
         "  demo cards: "
-        + ", ".join(f"{number} exp {expiry}" for number, (expiry, _, _) in DEMO_CARDS.items())
+        + ", ".join(f"{number} exp {expiry} CVV {cvv}" for number, (expiry, cvv, _, _) in DEMO_CARDS.items())
     )
     echo("  demo wallets: " + ", ".join(DEMO_WALLETS))
     echo(f"  operator token (X-Admin-Token for /admin/reconcile): in {data / 'merchant-admin.token'}")
@@ -169,19 +203,24 @@ def start(
         '-d \'{"items":[{"sku":"TEA-1","name":"Green tea","quantity":2,"unit_price":4990}],'
         '"currency":"CNY"}\''
     )
-    return running
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C."""
+    """Serve until Ctrl-C (0), or until a part dies (1, with the reason on stderr)."""
+    logging.basicConfig(level=logging.WARNING, format="paycore serve: %(message)s")
     running = start(args.host, args.merchant_port, args.gateway_port, args.data_dir, args.deliver_every)
     try:
         running.wait_until_ready()
-        print("ready. Press Ctrl-C to stop.")
-        while all(thread.is_alive() for thread in running.threads):
+        print("ready. Press Ctrl-C to stop.", flush=True)
+        while (reason := running.dead_part()) is None:
             time.sleep(0.5)
+        print(f"paycore: error: {reason}; stopping", file=sys.stderr, flush=True)
+        return 1
+    except TimeoutError as exc:
+        print(f"paycore: error: {exc}", file=sys.stderr, flush=True)
+        return 1
     except KeyboardInterrupt:
         print("\nstopping")
+        return 0
     finally:
         running.shutdown()
-    return 0

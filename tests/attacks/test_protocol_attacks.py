@@ -63,7 +63,9 @@ def test_the_naive_gateway_with_every_switch_on_refuses_replays_and_tampering():
 
 def test_the_naive_merchant_with_pinning_and_rechecks_refuses_forgeries():
     with protocol_common.real_world() as world:
-        merchant = NaiveMerchant(world.gateway.private_key.public_key(), out_trade_no="O-1", amount=9980)
+        merchant = NaiveMerchant(
+            world.gateway.signer.private_key.public_key(), out_trade_no="O-1", amount=9980
+        )
         unsigned = protocol_merchant.fake_event("O-1", 9980)
         with pytest.raises(PaymentError):
             merchant.notify("/paycore/notify", {}, unsigned)

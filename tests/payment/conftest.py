@@ -20,6 +20,11 @@ def gateway_key():
 
 
 @pytest.fixture(scope="session")
+def gateway_encryption_key():
+    return load_pinned_key(2048, "d")
+
+
+@pytest.fixture(scope="session")
 def attacker_key():
     return load_pinned_key(2048, "c")
 
@@ -30,18 +35,27 @@ def clock():
 
 
 @pytest.fixture
-def world(clock, merchant_key, gateway_key):
+def world(clock, merchant_key, gateway_key, gateway_encryption_key):
     """Gateway and merchant in memory, demo payers seeded."""
-    built = build_world(clock=clock, merchant_key=merchant_key, gateway_key=gateway_key)
+    built = build_world(
+        clock=clock,
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+    )
     yield built
     built.close()
 
 
 @pytest.fixture
-def file_world(tmp_path, clock, merchant_key, gateway_key):
+def file_world(tmp_path, clock, merchant_key, gateway_key, gateway_encryption_key):
     """The same, with durable SQLite files under a temporary data directory."""
     built = build_world(
-        clock=clock, data_dir=tmp_path / "data", merchant_key=merchant_key, gateway_key=gateway_key
+        clock=clock,
+        data_dir=tmp_path / "data",
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
     )
     yield built
     built.close()

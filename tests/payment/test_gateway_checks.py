@@ -114,17 +114,38 @@ def test_malformed_headers_get_a_clear_code(world, mutate, code):
     assert 400 <= reply.status < 500 and error_code(reply) == code
 
 
-def test_every_refusal_is_signed_by_the_gateway(world):
+def test_a_refusal_of_a_genuinely_signed_request_is_signed_by_the_gateway(world):
     body = payment_body(world, "T-0008")
-    headers = signed_request(world, body)
-    headers["Paycore-Signature"] = base64.b64encode(b"x" * 256).decode()
+    headers = signed_request(world, body, timestamp=int(world.clock.now()) - 3600)  # signed, but stale
     reply = send(world, headers, body)
     assert reply.status == 401
     document = world.merchant.client.verify_reply(
         reply, headers["Paycore-Nonce"]
     )  # raises unless the gateway signed it
-    assert document["error"]["code"] == "INVALID_SIGNATURE"
+    assert document["error"]["code"] == "TIMESTAMP_OUT_OF_WINDOW"
     assert reply.headers["paycore-key-id"] == world.gateway.key_id
+
+
+@pytest.mark.parametrize(
+    "spoil, code",
+    [
+        (
+            lambda h: h.update({"Paycore-Signature": base64.b64encode(b"x" * 256).decode()}),
+            "INVALID_SIGNATURE",
+        ),
+        (lambda h: h.update({"Paycore-Key-Id": "0" * 64}), "UNKNOWN_KEY"),
+        (lambda h: h.pop("Paycore-Nonce"), "MALFORMED_HEADERS"),
+        (lambda h: h.update({"Paycore-Signature-Algorithm": "RSA2"}), "UNSUPPORTED_ALGORITHM"),
+    ],
+)
+def test_a_request_whose_signature_does_not_check_out_is_refused_unsigned(world, spoil, code):
+    """Signing costs an RSA private-key operation: unauthenticated junk gets none (PROTOCOL.md 7)."""
+    body = payment_body(world, "T-0008")
+    headers = signed_request(world, body)
+    spoil(headers)
+    reply = send(world, headers, body)
+    assert (reply.status, error_code(reply)) == (401, code)
+    assert "paycore-signature" not in reply.headers and "paycore-key-id" not in reply.headers
 
 
 def test_idempotent_retry_returns_the_first_answer_without_a_second_debit(world):

@@ -58,6 +58,7 @@ def test_a_notification_signed_by_an_attacker_is_refused(world, paying_order, at
     _, reply = notify(world, body, MessageSigner(attacker_key))
     assert (reply.status, json.loads(reply.body)["error"]["code"]) == (401, "UNKNOWN_KEY")
     headers = {
+        "Content-Type": "application/json",
         **MessageSigner(attacker_key).sign_request(
             "POST", NOTIFY_PATH, body, timestamp=int(world.clock.now())
         ),
@@ -106,7 +107,7 @@ def test_a_notification_after_the_reply_changes_nothing(world):
 def test_a_notification_signed_with_another_algorithm_is_refused(world, paying_order):
     """Even with the gateway's own key: the merchant pins the algorithm as well (no downgrade)."""
     order_id, body = paying_order
-    downgraded = MessageSigner(world.gateway.private_key, "RSA-PKCS1v15-SHA256")
+    downgraded = MessageSigner(world.gateway.signer.private_key, "RSA-PKCS1v15-SHA256")
     _, reply = notify(world, body, downgraded)
     assert (reply.status, json.loads(reply.body)["error"]["code"]) == (401, "UNSUPPORTED_ALGORITHM")
     assert status(world, order_id) == OrderStatus.PAYING

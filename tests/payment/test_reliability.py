@@ -162,15 +162,29 @@ def test_a_message_is_given_up_after_the_whole_schedule(world, clock):
     assert world.notifier.pending() == []
 
 
-def test_undelivered_notifications_survive_a_gateway_restart(tmp_path, clock, merchant_key, gateway_key):
+def test_undelivered_notifications_survive_a_gateway_restart(
+    tmp_path, clock, merchant_key, gateway_key, gateway_encryption_key
+):
     data = tmp_path / "data"
-    first = build_world(clock=clock, data_dir=data, merchant_key=merchant_key, gateway_key=gateway_key)
+    first = build_world(
+        clock=clock,
+        data_dir=data,
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+    )
     first.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(first, price=300)
     with pytest.raises(PaymentError):
         first.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     first.close()  # the gateway stops with the notification undelivered
-    second = build_world(clock=clock, data_dir=data, merchant_key=merchant_key, gateway_key=gateway_key)
+    second = build_world(
+        clock=clock,
+        data_dir=data,
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+    )
     try:
         assert len(second.notifier.pending()) == 1
         assert len(second.notifier.deliver_due().delivered) == 1
@@ -256,9 +270,12 @@ def test_a_success_for_an_order_no_longer_waiting_raises_an_alert(world):
         },
     }
     body = json.dumps(event).encode()
-    headers = world.gateway.signer.sign_request(
-        "POST", "/paycore/notify", body, timestamp=int(world.clock.now())
-    )
+    headers = {
+        "Content-Type": "application/json",
+        **world.gateway.signer.sign_request(
+            "POST", "/paycore/notify", body, timestamp=int(world.clock.now())
+        ),
+    }
     reply = world.network.request("POST", MERCHANT_URL + "/paycore/notify", headers, body)
     assert reply.status == 200  # acknowledged: retrying would not help
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
@@ -271,4 +288,9 @@ def test_a_merchant_key_under_2048_bits_is_refused_at_registration(world):
     from tests.conftest import load_pinned_key
 
     with pytest.raises(InvalidKey, match="2048"):
-        world.gateway.register_merchant("M200002", "Tiny Keys Ltd", load_pinned_key(1024).public_key())
+        world.gateway.register_merchant(
+            "M200002",
+            "Tiny Keys Ltd",
+            load_pinned_key(1024).public_key(),
+            notify_origins=["https://tiny.example:443"],
+        )

@@ -69,12 +69,12 @@ def test_a_second_start_reuses_keys_and_data(tmp_path):
     first = start("127.0.0.1", free_port(), free_port(), data, echo=lambda *a: None)
     first.wait_until_ready()
     first.shutdown()
-    key_before = (data / "gateway.public.pem").read_bytes()
+    key_before = (data / "gateway-signing.public.pem").read_bytes()
     lines = []
     second = start("127.0.0.1", free_port(), free_port(), data, echo=lines.append)
     try:
         second.wait_until_ready()
-        assert (data / "gateway.public.pem").read_bytes() == key_before
+        assert (data / "gateway-signing.public.pem").read_bytes() == key_before
         assert "existing data" in lines[0]
     finally:
         second.shutdown()

@@ -19,6 +19,7 @@ All three use SQLite files with ``synchronous=FULL`` where money moves, as in pr
 from __future__ import annotations
 
 import atexit
+import functools
 import shutil
 import socket
 import sqlite3
@@ -71,6 +72,7 @@ def _direct_flow(durable_storage: bool = True):
         gateway_store=gateway_store,
         merchant_store=merchant_store,
         gateway_key=bench_key(2048).native,
+        gateway_encryption_key=_gateway_encryption_key(),
         merchant_key=_merchant_key(),
         link=link,
         gateway_url=GATEWAY_URL,
@@ -93,7 +95,12 @@ def _direct_flow(durable_storage: bool = True):
 def _asgi_flow():
     from paycore.payment.runtime.world import build_world
 
-    world = build_world(data_dir=_scratch(), gateway_key=bench_key(2048).native, merchant_key=_merchant_key())
+    world = build_world(
+        data_dir=_scratch(),
+        gateway_key=bench_key(2048).native,
+        gateway_encryption_key=_gateway_encryption_key(),
+        merchant_key=_merchant_key(),
+    )
     atexit.register(world.close)
     client = world.merchant_client()
     return _http_pay(client.post, world.notifier.deliver_due)
@@ -136,6 +143,14 @@ def _merchant_key():
     from paycore import secure
 
     return _merchant_key.cached if hasattr(_merchant_key, "cached") else _cache(secure.generate_private_key())
+
+
+@functools.cache
+def _gateway_encryption_key():
+    """The gateway's second key pair (it opens envelopes; its signing key is ``bench_key(2048)``)."""
+    from paycore import secure
+
+    return secure.generate_private_key()
 
 
 def _cache(key):

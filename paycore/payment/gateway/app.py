@@ -34,6 +34,7 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     """The gateway's FastAPI app around a :class:`Gateway` service."""
     app = FastAPI(
         title="paycore gateway",
+        redirect_slashes=False,  # an API answers for itself: no redirect whose Location comes from Host
         version=VERSION,
         description="The payment platform of the seed article (steps 3.4 and 3.5). Every request must "
         "be signed by a registered merchant key; see docs/PROTOCOL.md.",
@@ -71,10 +72,18 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     )
     async def create_refund(request: Request) -> Response:
         body = await request.body()
-        return reply_response(await run_in_threadpool(gateway.handle_refund, received_headers(request), body))
+        answer = await run_in_threadpool(
+            gateway.handle_refund, received_headers(request), body, target=request_target(request)
+        )
+        return reply_response(answer)
 
-    @app.get("/healthz", summary="liveness, and the gateway's key id")
+    @app.get("/healthz", summary="liveness, and the ids of the gateway's two keys")
     async def health() -> dict:
-        return {"status": "ok", "key_id": gateway.key_id}
+        return {
+            "status": "ok",
+            "key_id": gateway.key_id,
+            "signing_key_id": gateway.key_id,
+            "encryption_key_id": gateway.encryption_key_id,
+        }
 
     return app

@@ -5,18 +5,37 @@ committed payment always has its notification queued, even if the gateway crashe
 (the "transactional outbox" pattern). A :class:`Notifier` then delivers due messages, signing
 each attempt afresh, and on failure schedules the next attempt further away, as WeChat Pay does
 (15 s, 15 s, 30 s, 3 min, 10 min, 20 min, 30 min ... about 24 hours in all). After the last
-attempt the message is marked dead; the merchant's reconciliation query covers that case.
+attempt -- or at once, when its URL can never be reached -- the message is *parked* (state
+``dead``, the dead-letter queue): the operator sees it with ``paycore outbox`` and may send it
+again; the merchant's reconciliation query covers it meanwhile.
+
+No merchant can stop the notifier. Every failure of one delivery -- a bad URL, DNS, a refused
+connection, a timeout, a reset, garbage in reply, any exception at all -- is recorded against that
+message and retried on its schedule. Deliveries run concurrently in :class:`~.lanes.Lanes`, one
+lane per destination (scheme, host and port) with at most :data:`PER_DESTINATION` at a time, so an
+endpoint that never answers delays nobody else; the link's short timeouts bound each attempt.
 """
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from paycore.payment.clock import Clock
+from paycore.payment.gateway.lanes import Lanes
 from paycore.payment.protocol.signing import MessageSigner
 from paycore.payment.protocol.wire import Link, LinkError
+
+logger = logging.getLogger("paycore.notifier")
+WORKERS = 16
+"""Deliveries in flight at once, over all destinations."""
+PER_DESTINATION = 2
+"""Deliveries in flight at once to one destination: a dead endpoint holds at most this many workers."""
+PASS_TIMEOUT = 120.0
+"""How long :meth:`Notifier.deliver_due` waits for its pass before reporting what finished."""
 
 RETRY_SCHEDULE: tuple[int, ...] = (
     15,
@@ -80,51 +99,101 @@ def next_attempt(attempts: int, now: float) -> float | None:
     return now + RETRY_SCHEDULE[attempts - 1]
 
 
-class Notifier:
-    """Delivers due outbox messages over a link (real HTTP or in process).
+def destination(url: str) -> str:
+    """The lane a message travels in: its URL's scheme, host and port.
 
-    One notifier per gateway database: a second one would deliver some messages twice, which is
-    harmless (merchants deduplicate by event id) but wasteful.
+    >>> destination("http://127.0.0.1:8001/paycore/notify")
+    'http://127.0.0.1:8001'
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def signed_target(url: str) -> str:
+    """What a notification's signature covers: the path and query of its URL, exactly as sent."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class Notifier:
+    """Delivers due outbox messages over a link (real HTTP or in process), concurrently by destination.
+
+    :meth:`dispatch` starts the deliveries that are due and returns at once (``paycore serve`` calls
+    it every second); :meth:`deliver_due` does the same and waits, reporting what happened (tests,
+    tours, notebooks). One notifier per gateway database: a second one would deliver some messages
+    twice, which is harmless (merchants deduplicate by event id) but wasteful.
     """
 
-    def __init__(self, store: Mailroom, signer: MessageSigner, link: Link, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Mailroom,
+        signer: MessageSigner,
+        link: Link,
+        clock: Clock,
+        *,
+        workers: int = WORKERS,
+        per_destination: int = PER_DESTINATION,
+    ) -> None:
         self.store = store
         self.signer = signer
         self.link = link
         self.clock = clock
+        self._lanes: Lanes[OutboxMessage, tuple[str, str]] = Lanes(
+            self._deliver, workers=workers, per_lane=per_destination, name="notify"
+        )
 
-    def _attempt(self, message: OutboxMessage) -> tuple[bool, str]:
-        path = urlsplit(message.url).path or "/"
-        headers = {
-            "Content-Type": "application/json",
-            **self.signer.sign_request("POST", path, message.body, timestamp=int(self.clock.now())),
-        }
+    def _attempt(self, message: OutboxMessage) -> tuple[str, str]:
+        """One delivery attempt: ``("delivered" | "failed" | "unreachable", what happened)``; never raises."""
         try:
+            headers = {
+                "Content-Type": "application/json",
+                **self.signer.sign_request(
+                    "POST", signed_target(message.url), message.body, timestamp=int(self.clock.now())
+                ),
+            }
             reply = self.link.request("POST", message.url, headers, message.body)
         except LinkError as exc:
-            return False, str(exc)
-        return 200 <= reply.status < 300, f"HTTP {reply.status}"
+            return ("unreachable" if exc.permanent else "failed"), str(exc)
+        except Exception as exc:  # whatever a merchant's endpoint makes happen, it ends here
+            return "failed", f"{type(exc).__name__} while delivering"
+        return ("delivered" if 200 <= reply.status < 300 else "failed"), f"HTTP {reply.status}"
+
+    def _deliver(self, message: OutboxMessage) -> tuple[str, str]:
+        """Attempt, then record the outcome and the next attempt; ``(event id, state)``. Never raises."""
+        outcome, result = self._attempt(message)
+        now = self.clock.now()
+        attempts = message.attempts + 1
+        retry_at = next_attempt(attempts, now) if outcome == "failed" else None
+        state = "delivered" if outcome == "delivered" else ("pending" if retry_at is not None else "dead")
+        try:
+            self.store.record_delivery(
+                message.event_id, state=state, attempts=attempts, result=result, now=now, retry_at=retry_at
+            )
+        except Exception as exc:  # a full disk, say: the message stays due and is tried again
+            logger.error("could not record the delivery of %s: %s", message.event_id, type(exc).__name__)
+            return message.event_id, "unrecorded"
+        return message.event_id, state
+
+    def dispatch(self, limit: int = 100) -> list:
+        """Start delivering every message due now that is not already on its way; the futures."""
+        due = self.store.due_messages(self.clock.now(), limit)
+        return [self._lanes.submit(destination(message.url), message.event_id, message) for message in due]
 
     def deliver_due(self, limit: int = 100) -> DeliveryReport:
-        """Try every message that is due now; return what happened to each."""
-        now = self.clock.now()
-        outcome: dict[str, list[str]] = {"delivered": [], "retrying": [], "dead": []}
-        for message in self.store.due_messages(now, limit):
-            ok, result = self._attempt(message)
-            attempts = message.attempts + 1
-            retry_at = None if ok else next_attempt(attempts, now)
-            state = "delivered" if ok else ("pending" if retry_at is not None else "dead")
-            self.store.record_delivery(
-                message.event_id,
-                state=state,
-                attempts=attempts,
-                result=result,
-                now=now,
-                retry_at=retry_at,
-            )
-            outcome["retrying" if state == "pending" else state].append(message.event_id)
-        return DeliveryReport(*(tuple(outcome[name]) for name in ("delivered", "retrying", "dead")))
+        """Try every message that is due now, concurrently by destination; return what happened to each."""
+        futures = self.dispatch(limit)
+        wait(futures, timeout=PASS_TIMEOUT)
+        outcome: dict[str, list[str]] = {"delivered": [], "pending": [], "dead": []}
+        for future in futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                event_id, state = future.result()
+                outcome.get(state, outcome["pending"]).append(event_id)
+        return DeliveryReport(*(tuple(outcome[name]) for name in ("delivered", "pending", "dead")))
 
     def pending(self) -> list[dict]:
         """The undelivered messages, for inspection."""
         return self.store.pending_messages()
+
+    def close(self) -> None:
+        """Stop delivering; what was not delivered stays in the outbox for the next start."""
+        self._lanes.close()

@@ -41,15 +41,15 @@ def open_payer(gateway: Gateway, request: schemas.PaymentRequest, caller: Verifi
     """Check 6: the payer's details, opened from an envelope bound to this merchant and order."""
     try:
         plaintext = secure.open_envelope(
-            gateway.private_key,
+            gateway.encryption_key,
             request.payer.model_dump(),
             associated_data=envelope_context(caller.owner, request.out_trade_no),
-            expected_key_id=gateway.key_id,
+            expected_key_id=gateway.encryption_key_id,
         )
     except crypto_errors.DecryptionError:
         raise PaymentError(
             ErrorCode.PAYER_UNREADABLE,
-            "the payer envelope could not be opened with the gateway's key for this order",
+            "the payer envelope could not be opened with the gateway's encryption key for this order",
         ) from None
     document = decode_json_object(plaintext)
     if document is None:
@@ -80,6 +80,7 @@ def answer_and_notify(
 def pay(gateway: Gateway, caller: Verified, body: bytes, idempotency_key: str) -> tuple[int, dict]:
     """``POST /v1/payments`` after its checks: debit the payer, credit the merchant, or decline."""
     request, money = parse_for(caller, schemas.PaymentRequest, body)
+    gateway.merchants.check_notify_url(caller.owner, request.notify_url)
     method = open_payer(gateway, request, caller)
     payer = gateway.issuer.identify(method)
     refused = gateway.issuer.refusal_before_lookup(method)
@@ -94,8 +95,11 @@ def pay(gateway: Gateway, caller: Verified, body: bytes, idempotency_key: str) -
                 f"out_trade_no was already used (that payment {existing.status}); "
                 "query it instead of paying again",
             )
-        account = unit.payer_method_account(payer.method_id)
-        failure = refused or (None if account else gateway.issuer.unknown_payer_code(payer))
+        known = unit.payer_method(payer.method_id)
+        account = known.account_id if known else None
+        failure = refused or (
+            gateway.issuer.refusal_of(method, known) if known else gateway.issuer.unknown_payer_code(payer)
+        )
         if failure is None:
             failure = _move_money(unit, caller.owner, account, money, payment_id, now)
         record = PaymentRecord(
@@ -185,6 +189,7 @@ def refund(gateway: Gateway, caller: Verified, body: bytes, idempotency_key: str
         )
         resource = {
             "refund_id": refund_id,
+            "merchant_id": caller.owner,
             "out_refund_no": request.out_refund_no,
             "out_trade_no": request.out_trade_no,
             "status": "SUCCEEDED",

@@ -34,11 +34,17 @@ CREATE TABLE IF NOT EXISTS merchant_keys (
     public_key_pem BLOB NOT NULL,
     algorithm      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS merchant_notify_origins (
+    merchant_id TEXT NOT NULL,
+    origin      TEXT NOT NULL,  -- scheme://host:port, the port may be * (any)
+    PRIMARY KEY (merchant_id, origin)
+);
 CREATE TABLE IF NOT EXISTS payer_methods (
     method_id  TEXT PRIMARY KEY,
     type       TEXT NOT NULL CHECK (type IN ('card', 'wallet')),
     display    TEXT NOT NULL,
-    account_id TEXT NOT NULL REFERENCES accounts (account_id)
+    account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    cvv_check  TEXT  -- HMAC of the card's CVV under the issuer's key; never the CVV itself
 );
 CREATE TABLE IF NOT EXISTS payments (
     payment_id    TEXT PRIMARY KEY,

@@ -15,8 +15,17 @@ Every request runs the same checks, in this order, and stops at the first that f
 Checks 1-3 are the protocol's :class:`~paycore.payment.protocol.signing.MessageVerifier`; what a
 payment or a refund then does is in :mod:`.payments`. The payer's debit, the merchant's credit,
 the payment record, the stored idempotent answer and the notification go into the database in
-**one** unit of work. Every answer -- success, failure or refusal -- is signed with the gateway's
-key, bound to the request's nonce.
+**one** unit of work. Every answer to a request whose signature checks out -- success, failure or
+refusal -- is signed with the gateway's key, bound to the request's nonce. A request that fails
+checks 1-2 is refused *unsigned*: signing costs an RSA private-key operation, and answering
+unsigned junk with one would hand anybody a cheap way to load the gateway's CPU (the merchant
+treats an unsigned answer as no answer anyway).
+
+The gateway holds two RSA key pairs, one purpose each (NIST SP 800-57): a **signing key** for its
+answers and notifications, and an **encryption key** that payer envelopes are sealed to. Each has
+its own key id, and merchants are given both public keys. A key used for one job only can be
+rotated, escrowed or kept in hardware on its own terms, and a flaw in one use (an oracle on
+decryption, say) cannot turn into forged signatures.
 """
 
 from __future__ import annotations
@@ -38,6 +47,15 @@ from paycore.payment.protocol import IDEMPOTENCY_KEY, NONCE, PAYMENTS_PATH, REFU
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, Verified
 from paycore.payment.protocol.wire import Headers, Reply, decode_json_object, encode_json
 
+UNAUTHENTICATED = frozenset(
+    {
+        ErrorCode.MALFORMED_HEADERS,
+        ErrorCode.UNSUPPORTED_ALGORITHM,
+        ErrorCode.UNKNOWN_KEY,
+        ErrorCode.INVALID_SIGNATURE,
+    }
+)
+"""Refusals of requests whose signature did not check out: answered unsigned."""
 Action = Callable[[Verified, bytes, "str | None"], tuple[int, dict]]
 """What an endpoint does after checks 1-5: ``(caller, body, idempotency key) -> (status, JSON)``."""
 
@@ -48,17 +66,23 @@ class Gateway:
     def __init__(
         self,
         store: GatewayStore,
-        private_key: rsa.RSAPrivateKey,
+        signing_key: rsa.RSAPrivateKey,
         clock: Clock,
         *,
+        encryption_key: rsa.RSAPrivateKey,
         token_secret: bytes,
         algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
         window: int = replay.WINDOW_SECONDS,
     ) -> None:
+        if secure.key_id(signing_key) == secure.key_id(encryption_key):
+            raise ValueError("the gateway's signing key and encryption key must be two different key pairs")
         self.store = store
-        self.private_key = private_key
-        self.signer = MessageSigner(private_key, algorithm)
+        self.signer = MessageSigner(signing_key, algorithm)
         self.key_id = self.signer.key_id
+        """The signing key's id: every answer and notification names it."""
+        self.encryption_key = encryption_key
+        self.encryption_key_id = secure.key_id(encryption_key)
+        """The encryption key's id: every payer envelope names it."""
         self.clock = clock
         self.merchants = MerchantRegistry(store)
         self.verifier = MessageVerifier(self.merchants, clock, window)
@@ -71,9 +95,13 @@ class Gateway:
         name: str,
         public_key: rsa.RSAPublicKey,
         algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+        *,
+        notify_origins: tuple[str, ...] | list[str],
     ) -> str:
-        """Register a merchant's public key and its one algorithm; returns the key id."""
-        return self.merchants.register(merchant_id, name, public_key, algorithm)
+        """Register a merchant's public key, its one algorithm and its notify origins; returns the key id."""
+        return self.merchants.register(
+            merchant_id, name, public_key, algorithm, notify_origins=notify_origins
+        )
 
     def open_card_account(self, card: Card, balance: Money) -> str:
         """A card the (simulated) issuer knows, holding ``balance``. Only its token is stored."""
@@ -93,6 +121,10 @@ class Gateway:
         return Reply(status, Headers(headers), body)
 
     def _refusal(self, headers: Headers, error: PaymentError) -> Reply:
+        if error.code in UNAUTHENTICATED:
+            return Reply(
+                error.status, Headers({"Content-Type": "application/json"}), encode_json(error.to_json())
+            )
         return self._respond(headers.get(NONCE, "-")[:64], error.status, error.to_json())
 
     def _handle(
@@ -109,7 +141,7 @@ class Gateway:
         headers = Headers(headers)
         try:
             caller = self.verifier.verify_request(method, target, headers, body)
-            key = idempotency.check_key_format(headers.get(IDEMPOTENCY_KEY)) if idempotent else None
+            key = self._idempotency_key(headers) if idempotent else None
             stored = self._claim(caller, key, idempotency.fingerprint(method, target, body))
             if stored is not None:
                 return self._respond(caller.nonce, stored.status, decode_json_object(stored.body) or {})
@@ -122,6 +154,12 @@ class Gateway:
             return self._respond(caller.nonce, status, document)
         except PaymentError as refusal:
             return self._refusal(headers, refusal)
+
+    @staticmethod
+    def _idempotency_key(headers: Headers) -> str:
+        if len(headers.get_all(IDEMPOTENCY_KEY)) > 1:
+            raise PaymentError(ErrorCode.INVALID_REQUEST, "send the Idempotency-Key header once", status=400)
+        return idempotency.check_key_format(headers.get(IDEMPOTENCY_KEY))
 
     def _claim(
         self, caller: Verified, key: str | None, fingerprint: str
@@ -136,11 +174,13 @@ class Gateway:
         return self.store.run(work, durable=False)
 
     # -- endpoints ------------------------------------------------------------------------------
-    def handle_payment(self, headers: Mapping[str, str], body: bytes) -> Reply:
-        """``POST /v1/payments``: steps 3.4 and 3.5."""
+    def handle_payment(
+        self, headers: Mapping[str, str], body: bytes, *, target: str = PAYMENTS_PATH
+    ) -> Reply:
+        """``POST /v1/payments``: steps 3.4 and 3.5 (``target``: the request target as sent)."""
         return self._handle(
             "POST",
-            PAYMENTS_PATH,
+            target,
             headers,
             body,
             lambda caller, raw, key: payments.pay(self, caller, raw, key),
@@ -158,11 +198,11 @@ class Gateway:
 
         return self._handle("GET", target, headers, b"", query, idempotent=False)
 
-    def handle_refund(self, headers: Mapping[str, str], body: bytes) -> Reply:
-        """``POST /v1/refunds``: return money from a successful payment."""
+    def handle_refund(self, headers: Mapping[str, str], body: bytes, *, target: str = REFUNDS_PATH) -> Reply:
+        """``POST /v1/refunds``: return money from a successful payment (``target`` as sent)."""
         return self._handle(
             "POST",
-            REFUNDS_PATH,
+            target,
             headers,
             body,
             lambda caller, raw, key: payments.refund(self, caller, raw, key),

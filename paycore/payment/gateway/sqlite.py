@@ -16,7 +16,7 @@ from typing import TypeVar
 from paycore.payment.gateway.idempotency import KeyRecord, StoredResponse
 from paycore.payment.gateway.ledger import Account, LedgerReport
 from paycore.payment.gateway.outbox import OutboxMessage
-from paycore.payment.gateway.store import MerchantKeyRecord, PaymentRecord
+from paycore.payment.gateway.store import MerchantKeyRecord, PayerRecord, PaymentRecord
 from paycore.payment.money import Money
 from paycore.payment.storage import Database, SQLiteTransaction, read_schema
 
@@ -116,14 +116,25 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
             astuple(record),
         )
 
-    def payer_method_account(self, method_id: str) -> str | None:
-        row = self._one("SELECT account_id FROM payer_methods WHERE method_id = ?", (method_id,))
-        return row["account_id"] if row else None
+    def payer_method(self, method_id: str) -> PayerRecord | None:
+        row = self._one(
+            "SELECT method_id, type, display, account_id, cvv_check FROM payer_methods WHERE method_id = ?",
+            (method_id,),
+        )
+        return PayerRecord(*row) if row else None
 
-    def add_payer_method(self, method_id: str, kind: str, display: str, account_id: str) -> None:
+    def add_payer_method(self, record: PayerRecord) -> None:
         self.connection.execute(
-            "INSERT INTO payer_methods (method_id, type, display, account_id) VALUES (?, ?, ?, ?)",
-            (method_id, kind, display, account_id),
+            "INSERT INTO payer_methods (method_id, type, display, account_id, cvv_check) "
+            "VALUES (?, ?, ?, ?, ?)",
+            astuple(record),
+        )
+
+    def save_notify_origins(self, merchant_id: str, origins: tuple[str, ...]) -> None:
+        self.connection.execute("DELETE FROM merchant_notify_origins WHERE merchant_id = ?", (merchant_id,))
+        self.connection.executemany(
+            "INSERT INTO merchant_notify_origins (merchant_id, origin) VALUES (?, ?)",
+            [(merchant_id, origin) for origin in sorted(set(origins))],
         )
 
     # -- payments and refunds -----------------------------------------------------------------------
@@ -175,6 +186,10 @@ class SQLiteGatewayStore:
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.db = Database(path, SCHEMA)
+        columns = {row["name"] for row in self.db.query("PRAGMA table_info(payer_methods)")}
+        if "cvv_check" not in columns:  # a database from before the issuer checked CVVs
+            with self.db.transaction() as connection:
+                connection.execute("ALTER TABLE payer_methods ADD COLUMN cvv_check TEXT")
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[SQLiteGatewayTransaction]:
@@ -198,6 +213,12 @@ class SQLiteGatewayStore:
     def find_payment(self, merchant_id: str, out_trade_no: str) -> PaymentRecord | None:
         row = self.db.query_one(_FIND_PAYMENT, (merchant_id, out_trade_no))
         return PaymentRecord(*row) if row else None
+
+    def notify_origins(self, merchant_id: str) -> tuple[str, ...]:
+        rows = self.db.query(
+            "SELECT origin FROM merchant_notify_origins WHERE merchant_id = ? ORDER BY origin", (merchant_id,)
+        )
+        return tuple(row["origin"] for row in rows)
 
     def balance(self, account_id: str) -> int | None:
         row = self.db.query_one("SELECT balance FROM accounts WHERE account_id = ?", (account_id,))

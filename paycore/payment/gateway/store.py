@@ -43,6 +43,17 @@ class MerchantKeyRecord:
 
 
 @dataclass(frozen=True)
+class PayerRecord:
+    """A payment method the issuer knows: its token or wallet id, its account, and a card's CVV check."""
+
+    method_id: str
+    kind: str
+    display: str
+    account_id: str
+    cvv_check: str | None = None
+
+
+@dataclass(frozen=True)
 class PaymentRecord:
     """One row of ``payments``: a payment the gateway took (or declined), as it answers about it."""
 
@@ -87,11 +98,14 @@ class GatewayUnitOfWork(Book, Claims, NonceStore, Protocol):
     def save_merchant_key(self, record: MerchantKeyRecord) -> None:
         """Register (or replace) a merchant key."""
 
-    def payer_method_account(self, method_id: str) -> str | None:
-        """The account behind a card token or wallet id, if the issuer knows it."""
+    def payer_method(self, method_id: str) -> PayerRecord | None:
+        """The account behind a card token or wallet id (and a card's CVV check), if the issuer knows it."""
 
-    def add_payer_method(self, method_id: str, kind: str, display: str, account_id: str) -> None:
-        """Record a card token or wallet id and its account."""
+    def add_payer_method(self, record: PayerRecord) -> None:
+        """Record a card token or wallet id, its account and (for a card) its CVV check."""
+
+    def save_notify_origins(self, merchant_id: str, origins: tuple[str, ...]) -> None:
+        """Replace the origins a merchant's notifications may go to."""
 
     def find_payment(self, merchant_id: str, out_trade_no: str) -> PaymentRecord | None:
         """The payment a merchant made under ``out_trade_no``, if any."""
@@ -125,6 +139,9 @@ class GatewayStore(Mailroom, Protocol):
 
     def merchant_key(self, key_id: str) -> MerchantKeyRecord | None:
         """A registered merchant key by its id."""
+
+    def notify_origins(self, merchant_id: str) -> tuple[str, ...]:
+        """The origins a merchant registered for its notifications."""
 
     def find_payment(self, merchant_id: str, out_trade_no: str) -> PaymentRecord | None:
         """The payment a merchant made under ``out_trade_no``, if any."""

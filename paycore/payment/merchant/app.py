@@ -88,10 +88,11 @@ def create_merchant_app(merchant: Merchant, inbox: NotificationInbox, notify_pat
     """The merchant's FastAPI app around a :class:`Merchant` service and its notification inbox."""
     app = FastAPI(
         title="paycore merchant",
+        redirect_slashes=False,  # an API answers for itself: no redirect whose Location comes from Host
         version=VERSION,
         description="The e-commerce platform of the seed article (steps 3.1, 3.2, 3.3 and 3.6).",
     )
-    install_error_handlers(app)
+    install_error_handlers(app, strict_json=True, verify_first=(notify_path,))
 
     @app.post("/orders", status_code=201, summary="3.1 create an order")
     async def create_order(order: OrderIn, user: UserId) -> dict:

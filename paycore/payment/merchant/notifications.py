@@ -54,7 +54,7 @@ class NotificationInbox:
             if is_payment:
                 applied = results.apply_payment(unit, self.merchant_id, None, data, now)
             else:
-                applied = results.apply_refund(unit, data)
+                applied = results.apply_refund(unit, self.merchant_id, data)
             if applied.refusal is None:
                 unit.record_event(event.event_id, event.type, now)
             return False, applied

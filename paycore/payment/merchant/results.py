@@ -111,11 +111,37 @@ def apply_payment(
     return Applied()  # already applied (by the answer, a notification or a query)
 
 
-def apply_refund(unit: MerchantUnitOfWork, refund: schemas.RefundResource) -> Applied:
-    """Record a refund's new total on its order once; a total no larger than the known one changes nothing."""
-    order = unit.order_with_trade(refund.out_trade_no)
+def refund_refusal(
+    merchant_id: str, refund: schemas.RefundResource, order: Order | None
+) -> PaymentError | None:
+    """Why a (validly signed) refund result must not be applied to our order, if it must not."""
     if order is None:
-        raise PaymentError(ErrorCode.ORDER_NOT_FOUND, "refund for an unknown out_trade_no")
+        return PaymentError(
+            ErrorCode.ORDER_NOT_FOUND, f"refund {refund.refund_id} names unknown out_trade_no"
+        )
+    if refund.merchant_id != merchant_id:
+        return PaymentError(
+            ErrorCode.MERCHANT_MISMATCH,
+            f"refund {refund.refund_id} is for another merchant",
+            order_id=order.order_id,
+        )
+    amount, total = refund.amount.value, refund.payment_refunded_total
+    if refund.amount.currency != order.currency or not 0 < amount <= total <= order.amount:
+        return PaymentError(
+            ErrorCode.AMOUNT_MISMATCH,
+            f"refund {refund.refund_id} of {amount} {refund.amount.currency} (total {total}) does not fit "
+            f"the order, {order.amount} {order.currency}",
+            order_id=order.order_id,
+        )
+    return None
+
+
+def apply_refund(unit: MerchantUnitOfWork, merchant_id: str, refund: schemas.RefundResource) -> Applied:
+    """Record a refund's new total on its order once, after the re-checks; an older total changes nothing."""
+    order = unit.order_with_trade(refund.out_trade_no)
+    refusal = refund_refusal(merchant_id, refund, order)
+    if refusal is not None:
+        return Applied(refusal=refusal)
     total = refund.payment_refunded_total
     if total <= order.refunded:  # a late or repeated result: refunds only move forward
         return Applied()
@@ -135,6 +161,16 @@ def apply_payment_result(
     applied = store.run(
         lambda unit: apply_payment(unit, merchant_id, asked_about, payment, now), durable=False
     )
+    if applied.refusal is not None:
+        raise_with_alert(store, applied.refusal, now)
+    return applied.changed
+
+
+def apply_refund_result(
+    store: MerchantStore, merchant_id: str, refund: schemas.RefundResource, now: float
+) -> bool:
+    """Apply a refund result in a unit of work of its own; a refusal raises, with an alert."""
+    applied = store.run(lambda unit: apply_refund(unit, merchant_id, refund), durable=False)
     if applied.refusal is not None:
         raise_with_alert(store, applied.refusal, now)
     return applied.changed

@@ -278,7 +278,7 @@ class Merchant:
             )
         except GatewayRefusal as refusal:
             raise refusal.passed_on() from None
-        self.store.run(lambda unit: results.apply_refund(unit, refund), durable=False)
+        results.apply_refund_result(self.store, self.merchant_id, refund, self.clock.now())
         return self.get_order(user_id, order_id)
 
     # -- inspection ----------------------------------------------------------------------------------

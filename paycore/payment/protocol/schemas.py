@@ -7,6 +7,7 @@ document the API in the OpenAPI pages (``/docs``) of both parties.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -87,9 +88,10 @@ class PaymentResource(Strict):
 
 
 class RefundResource(Strict):
-    """The gateway's answer to a refund."""
+    """The gateway's answer to a refund, also the data of a refund notification."""
 
     refund_id: str
+    merchant_id: str
     out_refund_no: str
     out_trade_no: str
     status: Literal["SUCCEEDED"]
@@ -122,11 +124,51 @@ def describe_problems(problems: list[dict]) -> str:
     return "; ".join(described)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise _DuplicateKey(next(name for name in names if names.count(name) > 1))
+    return dict(pairs)
+
+
+def check_json_text(body: bytes) -> None:
+    """Refuse bytes that two JSON readers could read differently: not UTF-8, not JSON, or a key twice.
+
+    ``{"amount": 1, "amount": 99999}`` is legal JSON to most parsers, which keep the last value --
+    and a signature over it would then vouch for whichever value a reader picks. One reading of
+    every signed byte means such a body is refused outright (``DUPLICATE_JSON_KEY``).
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PaymentError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON (it is not UTF-8)") from None
+    try:
+        json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as exc:
+        key = (
+            exc.key
+            if len(exc.key) <= 40 and exc.key.isprintable()
+            else exc.key[:40].encode("unicode_escape").decode()
+        )
+        raise PaymentError(
+            ErrorCode.DUPLICATE_JSON_KEY, f'the key "{key}" appears twice in one object'
+        ) from None
+    except (ValueError, RecursionError):
+        raise PaymentError(ErrorCode.MALFORMED_JSON, "the body is not valid JSON") from None
+
+
 def parse(model: type[Strict], body: bytes) -> Strict:
     """Parse raw JSON bytes into ``model``; malformed JSON and schema violations are clear refusals.
 
     The messages name the field and the rule, never the rejected value (which could be a secret).
     """
+    check_json_text(body)
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:

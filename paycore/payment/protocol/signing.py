@@ -6,7 +6,10 @@ ending in ``\\n`` (WeChat Pay v3's layout, which leaves no ordering ambiguity)::
     request:   METHOD \\n TARGET \\n TIMESTAMP \\n NONCE \\n SHA256-HEX(BODY) \\n
     response:  STATUS \\n REQUEST-NONCE \\n TIMESTAMP \\n NONCE \\n SHA256-HEX(BODY) \\n
 
-``TARGET`` is the path with its query string, exactly as sent. The body is hashed as the exact
+``TARGET`` is the request target exactly as sent on the request line: the path with its query
+string, percent-encoding untouched (``/v1/%70ayments`` and ``/v1/payments`` are two targets with two
+canonical strings). ``TIMESTAMP`` is Unix seconds in decimal digits with no leading zero, so that
+one number has exactly one spelling. The body is hashed as the exact
 bytes on the wire, so the receiver verifies *before* it parses anything. A response names the
 nonce of the request it answers, so a signed "paid" answer to one request cannot be replayed as
 the answer to another. The signature travels in headers, next to the signer's key id, the
@@ -39,7 +42,7 @@ from paycore.payment.protocol.wire import Headers
 
 _NONCE_FORMAT = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _KEY_ID_FORMAT = re.compile(r"[0-9a-f]{64}")
-_TIMESTAMP_FORMAT = re.compile(r"[0-9]{1,12}")
+_TIMESTAMP_FORMAT = re.compile(r"0|[1-9][0-9]{0,11}")
 
 
 def new_nonce() -> str:
@@ -97,11 +100,14 @@ class SignedHeaders:
         missing = [name for name in SIGNATURE_HEADERS if name not in received]
         if missing:
             raise _malformed(f"missing signature headers: {', '.join(missing)}")
+        repeated = [name for name in SIGNATURE_HEADERS if len(received.get_all(name)) > 1]
+        if repeated:  # two copies could be read two ways: refuse rather than pick one
+            raise _malformed(f"signature headers sent more than once: {', '.join(repeated)}")
         key_id, timestamp, nonce, algorithm, signature = (received[name] for name in SIGNATURE_HEADERS)
         if not _KEY_ID_FORMAT.fullmatch(key_id):
             raise _malformed(f"{KEY_ID} must be 64 lowercase hex digits")
         if not _TIMESTAMP_FORMAT.fullmatch(timestamp):
-            raise _malformed(f"{TIMESTAMP} must be Unix seconds")
+            raise _malformed(f"{TIMESTAMP} must be Unix seconds in digits, without a leading zero")
         if not _NONCE_FORMAT.fullmatch(nonce):
             raise _malformed(f"{NONCE} must be 16-64 letters, digits, - or _")
         try:

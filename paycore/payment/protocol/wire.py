@@ -77,7 +77,15 @@ class Reply:
 
 
 class LinkError(Exception):
-    """The other party could not be reached (refused, timed out, or taken down)."""
+    """The other party could not be reached (refused, timed out, or taken down).
+
+    ``permanent`` says it never will be at this address (an ill-formed URL, a scheme nobody
+    speaks), so trying again is pointless.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Link(Protocol):

@@ -21,6 +21,8 @@ from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH
 from paycore.payment.protocol.wire import Headers, LinkError, Reply
 
 DEFAULT_TIMEOUT = 10.0
+NOTIFY_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+"""The gateway's notifications: a merchant endpoint gets 2 s to accept the connection and 5 s to answer."""
 
 
 def _reply(response: httpx.Response) -> Reply:
@@ -28,16 +30,22 @@ def _reply(response: httpx.Response) -> Reply:
 
 
 class HttpLink:
-    """Requests over real HTTP."""
+    """Requests over real HTTP (redirects are never followed: an answer is the peer's own, or nothing)."""
 
-    def __init__(self, client: httpx.Client | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self._client = client or httpx.Client(timeout=timeout)
+    def __init__(
+        self, client: httpx.Client | None = None, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT
+    ) -> None:
+        self._client = client or httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
 
     def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
-        """Send one request; :class:`LinkError` if the peer cannot be reached."""
+        """Send one request; :class:`LinkError` if the peer cannot be reached, for whatever reason."""
         try:
             response = self._client.request(method, url, headers=dict(headers), content=body)
-        except httpx.TransportError as exc:
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError) as exc:
+            raise LinkError(
+                f"{method} {url!r}: {type(exc).__name__}, the URL cannot be used", permanent=True
+            ) from None
+        except Exception as exc:  # httpx.TransportError, a protocol error, anything: the peer was not reached
             raise LinkError(f"{method} {url}: {type(exc).__name__}") from None
         return _reply(response)
 
@@ -146,9 +154,9 @@ class DirectLink:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         if parts.netloc == self._gateway_host:
             if method == "POST" and parts.path == PAYMENTS_PATH:
-                return self.gateway.handle_payment(headers, body)
+                return self.gateway.handle_payment(headers, body, target=target)
             if method == "POST" and parts.path == REFUNDS_PATH:
-                return self.gateway.handle_refund(headers, body)
+                return self.gateway.handle_refund(headers, body, target=target)
             if method == "GET" and parts.path.startswith(PAYMENTS_PATH + "/"):
                 return self.gateway.handle_query(target, headers, parts.path.rsplit("/", 1)[1])
             return Reply(404, Headers(), b'{"error":{"code":"NOT_FOUND","message":"no such endpoint"}}')

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from paycore import secure
 from paycore.payment.clock import Clock, SystemClock
 from paycore.payment.gateway.app import create_gateway_app
+from paycore.payment.gateway.merchants import origin_of
 from paycore.payment.gateway.outbox import Notifier
 from paycore.payment.gateway.service import Gateway
 from paycore.payment.gateway.sqlite import SQLiteGatewayStore
@@ -31,6 +32,7 @@ from paycore.payment.merchant.sqlite import SQLiteMerchantStore
 from paycore.payment.merchant.store import MerchantStore
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from paycore.payment.protocol.wire import Link
+from paycore.payment.runtime import datadir
 from paycore.payment.runtime.demo import MERCHANT_ID, MERCHANT_NAME, NOTIFY_PATH, seed_demo_payers
 from paycore.payment.runtime.transport import InProcessClient, InProcessNetwork
 from paycore.payment.runtime.wirelog import RecordingLink, WireLog
@@ -61,7 +63,10 @@ def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLite
     if data_dir is None:
         return SQLiteGatewayStore(":memory:"), SQLiteMerchantStore(":memory:")
     data = Path(data_dir)
-    return SQLiteGatewayStore(data / "gateway.sqlite3"), SQLiteMerchantStore(data / "merchant.sqlite3")
+    return (
+        SQLiteGatewayStore(datadir.database(data, "gateway")),
+        SQLiteMerchantStore(datadir.database(data, "merchant")),
+    )
 
 
 def assemble(
@@ -70,18 +75,35 @@ def assemble(
     gateway_store: GatewayStore,
     merchant_store: MerchantStore,
     gateway_key: rsa.RSAPrivateKey,
+    gateway_encryption_key: rsa.RSAPrivateKey,
     merchant_key: rsa.RSAPrivateKey,
     link: Link,
+    notify_link: Link | None = None,
     gateway_url: str,
     merchant_url: str,
     token_secret: bytes,
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
     seed_payers: bool = True,
     admin_token: str | None = None,
+    notify_origins: tuple[str, ...] | None = None,
 ) -> Parties:
-    """Build both services on their stores, register the merchant's key, and seed demo payers."""
-    gateway = Gateway(gateway_store, gateway_key, clock, token_secret=token_secret)
-    gateway.register_merchant(MERCHANT_ID, MERCHANT_NAME, merchant_key.public_key(), algorithm)
+    """Build both services on their stores, register the merchant's key, and seed demo payers.
+
+    ``gateway_key`` signs the gateway's answers and notifications; ``gateway_encryption_key`` opens
+    payer envelopes. The merchant pins the first and seals to the second. ``notify_link`` carries
+    the gateway's notifications (``link`` if not given); ``notify_origins`` are where the merchant is
+    registered to receive them (the origin of ``merchant_url`` if not given).
+    """
+    gateway = Gateway(
+        gateway_store, gateway_key, clock, encryption_key=gateway_encryption_key, token_secret=token_secret
+    )
+    gateway.register_merchant(
+        MERCHANT_ID,
+        MERCHANT_NAME,
+        merchant_key.public_key(),
+        algorithm,
+        notify_origins=notify_origins or (origin_of(merchant_url),),
+    )
     if seed_payers:
         seed_demo_payers(gateway)
     log = WireLog()
@@ -98,11 +120,11 @@ def assemble(
         clock,
         merchant_id=MERCHANT_ID,
         notify_url=merchant_url + NOTIFY_PATH,
-        gateway_encryption_key=gateway_key.public_key(),
+        gateway_encryption_key=gateway_encryption_key.public_key(),
         admin_token=admin_token,
     )
     inbox = NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
-    notifier = Notifier(gateway_store, gateway.signer, RecordingLink(link, log), clock)
+    notifier = Notifier(gateway_store, gateway.signer, RecordingLink(notify_link or link, log), clock)
     return Parties(gateway, merchant, inbox, notifier, log, merchant_link)
 
 
@@ -154,7 +176,8 @@ class World:
         self.close()
 
     def close(self) -> None:
-        """Stop the apps and close the databases."""
+        """Stop the notifier and the apps, and close the databases."""
+        self.notifier.close()
         self.network.close()
         self.gateway.store.close()
         self.merchant.store.close()
@@ -166,6 +189,7 @@ def build_world(
     data_dir: str | Path | None = None,
     merchant_key: rsa.RSAPrivateKey | None = None,
     gateway_key: rsa.RSAPrivateKey | None = None,
+    gateway_encryption_key: rsa.RSAPrivateKey | None = None,
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
     seed_payers: bool = True,
 ) -> World:
@@ -173,11 +197,11 @@ def build_world(
 
     ``data_dir=None`` keeps both databases in memory; a directory gives each party its own
     SQLite file there (``gateway.sqlite3``, ``merchant.sqlite3``), which survives a rebuild.
-    Keys default to fresh 2048-bit keys from the OS.
+    Keys default to fresh 2048-bit keys from the OS (the gateway has two: one signs, one decrypts).
     """
     clock = clock or SystemClock()
     if data_dir is not None:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        data_dir, _ = datadir.prepare(data_dir)
     gateway_store, merchant_store = open_stores(data_dir)
     network = InProcessNetwork()
     parties = assemble(
@@ -185,11 +209,12 @@ def build_world(
         gateway_store=gateway_store,
         merchant_store=merchant_store,
         gateway_key=gateway_key or secure.generate_private_key(),
+        gateway_encryption_key=gateway_encryption_key or secure.generate_private_key(),
         merchant_key=merchant_key or secure.generate_private_key(),
         link=network,
         gateway_url=GATEWAY_URL,
         merchant_url=MERCHANT_URL,
-        token_secret=secrets.token_bytes(32) if data_dir is None else token_secret_in(data_dir),
+        token_secret=secrets.token_bytes(32) if data_dir is None else datadir.card_token_key(data_dir),
         algorithm=algorithm,
         seed_payers=seed_payers,
     )
@@ -197,14 +222,3 @@ def build_world(
     network.add(GATEWAY_URL, gateway_app)
     network.add(MERCHANT_URL, merchant_app)
     return World(parties, network, clock)
-
-
-def token_secret_in(data_dir: str | Path) -> bytes:
-    """The gateway's card-token key: made once, kept in the data directory with mode 0600."""
-    path = Path(data_dir) / "gateway-token.key"
-    if path.exists():
-        return path.read_bytes()
-    secret = secrets.token_bytes(32)
-    path.touch(mode=0o600)
-    path.write_bytes(secret)
-    return secret
