@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attacks": ("paycore.attacks.cli", "run the attack lab and print the attack-defence matrix"),
     "keygen": ("paycore.tools.keygen", "generate an RSA key pair as PEM files and print its key id"),
     "serve": ("paycore.tools.serve", "run the merchant and the gateway on loopback over real HTTP"),
+    "outbox": (
+        "paycore.tools.outbox",
+        "list the gateway's waiting and parked notifications; send parked ones again",
+    ),
 }
 
 

@@ -87,6 +87,10 @@ class Mailroom(Protocol):
 
     def pending_messages(self) -> list[dict]: ...
 
+    def parked_messages(self) -> list[dict]: ...
+
+    def retry_parked(self, event_id: str | None, now: float) -> int: ...
+
 
 def next_attempt(attempts: int, now: float) -> float | None:
     """When to try again after ``attempts`` failed attempts; ``None`` once the schedule is spent.
@@ -191,8 +195,16 @@ class Notifier:
         return DeliveryReport(*(tuple(outcome[name]) for name in ("delivered", "pending", "dead")))
 
     def pending(self) -> list[dict]:
-        """The undelivered messages, for inspection."""
+        """The undelivered messages still on their schedule, for inspection."""
         return self.store.pending_messages()
+
+    def parked(self) -> list[dict]:
+        """The dead-letter queue: messages whose schedule ran out, or whose URL can never be reached."""
+        return self.store.parked_messages()
+
+    def retry_parked(self, event_id: str | None = None) -> int:
+        """Put parked messages (one, or all) back on the schedule, due now; how many were moved."""
+        return self.store.retry_parked(event_id, self.clock.now())
 
     def close(self) -> None:
         """Stop delivering; what was not delivered stays in the outbox for the next start."""

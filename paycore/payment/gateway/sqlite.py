@@ -283,6 +283,24 @@ class SQLiteGatewayStore:
                     (attempts, result, retry_at, event_id),
                 )
 
+    def parked_messages(self) -> list[dict]:
+        return [
+            dict(row)
+            for row in self.db.query(
+                "SELECT event_id, merchant_id, url, attempts, last_result, created_at FROM outbox "
+                "WHERE state = 'dead' ORDER BY created_at"
+            )
+        ]
+
+    def retry_parked(self, event_id: str | None, now: float) -> int:
+        """Send parked messages again (one, or all when ``event_id`` is None), due at once; how many."""
+        one = " AND event_id = ?" if event_id is not None else ""
+        with self.db.transaction() as connection:
+            return connection.execute(
+                f"UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'dead'{one}",
+                (now, *(() if event_id is None else (event_id,))),
+            ).rowcount
+
     def pending_messages(self) -> list[dict]:
         return [
             dict(row)
