@@ -74,6 +74,9 @@ def build() -> str:
         "request_nonce": headers["Paycore-Nonce"],
         "merchant_key_id": secure.key_id(secure.load_public_key_pem(read("merchant-public.EXAMPLE.pem"))),
         "gateway_key_id": secure.key_id(secure.load_public_key_pem(read("gateway-public.EXAMPLE.pem"))),
+        "gateway_encryption_key_id": secure.key_id(
+            secure.load_public_key_pem(read("gateway-encryption-public.EXAMPLE.pem"))
+        ),
         "request_length": str(len(read("request-body.json"))),
         "request_canonical_length": str(len(read("request-canonical.txt"))),
         "plaintext_length": str(len(read("payer-plaintext.json"))),

@@ -40,9 +40,12 @@ def key_pair(party: str):
     else:
         key = secure.generate_private_key(2048)
         private_path.write_bytes(
-            LABEL.format(kind="PRIVATE", party=party).encode() + secure.private_key_to_pem(key)
+            LABEL.format(kind="PRIVATE", party=party.replace("-", " ")).encode()
+            + secure.private_key_to_pem(key)
         )
-    public_path.write_bytes(LABEL.format(kind="PUBLIC", party=party).encode() + secure.public_key_to_pem(key))
+    public_path.write_bytes(
+        LABEL.format(kind="PUBLIC", party=party.replace("-", " ")).encode() + secure.public_key_to_pem(key)
+    )
     return key
 
 
@@ -53,7 +56,13 @@ def header_lines(headers: dict[str, str]) -> str:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     merchant_key, gateway_key = key_pair("merchant"), key_pair("gateway")
-    world = build_world(clock=FakeClock(TIMESTAMP), merchant_key=merchant_key, gateway_key=gateway_key)
+    encryption_key = key_pair("gateway-encryption")
+    world = build_world(
+        clock=FakeClock(TIMESTAMP),
+        merchant_key=merchant_key,
+        gateway_key=gateway_key,
+        gateway_encryption_key=encryption_key,
+    )
     try:
         signer = world.merchant.signer
         real_sign_request = signer.sign_request
@@ -86,7 +95,7 @@ def main() -> None:
         assert response_canonical == request.reply_canonical
         document = json.loads(body)
         plaintext = secure.open_envelope(
-            gateway_key,
+            encryption_key,
             document["payer"],
             associated_data=envelope_context(document["merchant_id"], document["out_trade_no"]),
         )

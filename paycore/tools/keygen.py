@@ -4,6 +4,8 @@ A thin shell over :mod:`paycore.secure`, which does the real work and enforces t
 (2048 bits minimum, PKCS#8, file mode 0600). This module adds only what a command needs: the
 passphrase comes from an environment variable, never from the command line (``ps`` and the
 shell history show every argument), and existing keys are never overwritten without ``--force``.
+With ``--force``, a file is replaced atomically; a symbolic link planted at the path is replaced
+itself, never followed, so its target is never written.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     private_path = out / f"{name}.private.pem"
     public_path = out / f"{name}.public.pem"
-    existing = [str(path) for path in (private_path, public_path) if path.exists()]
+    existing = [str(path) for path in (private_path, public_path) if path.exists() or path.is_symlink()]
     if existing and not args.force:  # a friendly early answer; the exclusive write below is the real guard
         verb = "exists" if len(existing) == 1 else "exist"
         return _fail(f"{' and '.join(existing)} already {verb}; refusing to overwrite a key (use --force)")

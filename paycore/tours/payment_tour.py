@@ -64,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
             "merchant " + MERCHANT_ID,
             f"signs with key {merchant.signer.key_id[:16]}... ({merchant.signer.algorithm.value})",
         )
-        _step("", "gateway", f"signs and decrypts with key {gateway.key_id[:16]}...\n")
+        _step(
+            "",
+            "gateway",
+            f"signs with key {gateway.key_id[:16]}...,",
+            f"decrypts with another key, {gateway.encryption_key_id[:16]}... (one key, one purpose)\n",
+        )
 
         user = {"X-User-Id": "alice"}
         created = client.post("/orders", json=ORDER, headers=user)

@@ -181,12 +181,13 @@ def test_the_rsa2_known_answer_is_reproduced_by_paycore_and_python_rsa():
 def test_the_payer_envelope_opens_by_hand_as_the_doc_describes():
     request = json.loads(read("request-body.json"))
     envelope = request["payer"]
-    assert envelope["kid"] == spki_sha256(public_key("gateway"))
+    assert envelope["kid"] == spki_sha256(public_key("gateway-encryption"))  # not the signing key
+    assert envelope["kid"] != spki_sha256(public_key("gateway"))
 
     def unb64url(text: str) -> bytes:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
-    content_key = private_key("gateway").decrypt(
+    content_key = private_key("gateway-encryption").decrypt(
         unb64url(envelope["ek"]),
         padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None),
     )
@@ -197,9 +198,12 @@ def test_the_payer_envelope_opens_by_hand_as_the_doc_describes():
     aad = len(header).to_bytes(4, "big") + header + context
     plaintext = AESGCM(content_key).decrypt(unb64url(envelope["iv"]), unb64url(envelope["ct"]), aad)
     assert plaintext == read("payer-plaintext.json")
-    assert secure.open_envelope(private_key("gateway"), envelope, associated_data=context) == plaintext
+    assert (
+        secure.open_envelope(private_key("gateway-encryption"), envelope, associated_data=context)
+        == plaintext
+    )
     with pytest.raises(crypto_errors.DecryptionError):  # bound to this order: another order cannot open it
-        secure.open_envelope(private_key("gateway"), envelope, associated_data=context + b"x")
+        secure.open_envelope(private_key("gateway-encryption"), envelope, associated_data=context + b"x")
 
 
 def test_no_card_number_travels_in_clear():
