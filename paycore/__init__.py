@@ -10,6 +10,8 @@ The package has named layers, and imports run one way:
 * :mod:`paycore.attacks` -- the attack lab: deliberately vulnerable targets, and every attack run against
   the production path too.
 * :mod:`paycore.errors` -- the exceptions every layer raises.
+* :mod:`paycore.exercises`, :mod:`paycore.figures` and :mod:`paycore.course` -- the course's self-checking
+  exercises, its figures, and its learning path and files; the payment flow imports none of them.
 
 Real payments must use the production path only; the textbook layer exists so students can
 see ``C = M^e mod n`` work, and so the attack lab can show why it must never protect money.

@@ -15,7 +15,7 @@ def my_key_id(public_key):
 
 
 def seal_order(gateway_public, order):
-    order_bytes = json.dumps(order, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    order_bytes = json.dumps(order, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return secure.seal(gateway_public, order_bytes, associated_data=order["out_trade_no"].encode("ascii"))
 
 

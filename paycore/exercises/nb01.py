@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from math import gcd
 
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, count, exercise, integer, shown
 from paycore.textbook import RSAPrivateKey, carmichael_lambda, encrypt_int
 
 
@@ -16,14 +16,13 @@ from paycore.textbook import RSAPrivateKey, carmichael_lambda, encrypt_int
     hint="Euler's phi of p*q is (p - 1)(q - 1); or count the k in 1..143 with gcd(k, 143) == 1.",
 )
 def _phi(answer: object) -> None:
-    if not isinstance(answer, int) or isinstance(answer, bool):
-        raise Wrong(f"phi_143 should be a whole number, got {type(answer).__name__}")
+    answer = count(answer, "phi_143")
     expected = sum(1 for k in range(1, 144) if gcd(k, 143) == 1)
     if answer == 143:
         raise Wrong("143 counts every number up to n; leave out those sharing a factor (11 or 13) with n")
     if answer != expected:
         raise Wrong(
-            f"phi_143 = {answer}: count again -- how many numbers in 1..143 share no factor with 143?"
+            f"phi_143 = {shown(answer)}: count again -- how many numbers in 1..143 share no factor with 143?"
         )
 
 
@@ -38,20 +37,21 @@ def _modinv(answer: object) -> None:
     if not callable(answer):
         raise Wrong("my_modinv should be a function of (a, m)")
     for a, m in ((17, 3120), (17, 780), (3, 7), (65537, 2**61 - 2), (2, 2**127 - 1)):
-        result = answer(a, m)
-        if not isinstance(result, int) or not 0 <= result < m:
-            raise Wrong(f"my_modinv({a}, {m}) returned {result!r}: the inverse is a number in [0, {m})")
+        call = f"my_modinv({a}, {shown(m)})"
+        result = integer(answer(a, m), call)
+        if not 0 <= result < m:
+            raise Wrong(f"{call} returned {shown(result)}: the inverse is a number in [0, m)")
         if (a * result) % m != 1:
             raise Wrong(
-                f"my_modinv({a}, {m}) returned {result}, but {a} * {result} mod {m} is "
-                f"{(a * result) % m}, not 1"
+                f"{call} returned {shown(result)}, but {a} * {shown(result)} mod {shown(m)} is "
+                f"{shown((a * result) % m)}, not 1"
             )
     try:
         result = answer(6, 3120)
     except ValueError:
         return
     raise Wrong(
-        f"my_modinv(6, 3120) returned {result!r}: 6 and 3120 share the factor 6, so no inverse "
+        f"my_modinv(6, 3120) returned {shown(result)}: 6 and 3120 share the factor 6, so no inverse "
         "exists; raise ValueError instead"
     )
 
@@ -65,9 +65,10 @@ def _modinv(answer: object) -> None:
 )
 def _recovered(answer: object) -> None:
     key = RSAPrivateKey.from_primes(101, 113, 17)
-    if not isinstance(answer, int) or isinstance(answer, bool):
-        raise Wrong(f"recovered should be the decrypted number, got {type(answer).__name__}")
-    if encrypt_int(key.public_key(), answer % key.n) != 4567 or answer >= key.n:
+    answer = integer(answer, "recovered")
+    if not 0 <= answer < key.n:
+        raise Wrong(f"recovered = {shown(answer)}: a message is a number in [0, n) = [0, {key.n})")
+    if encrypt_int(key.public_key(), answer) != 4567:
         lam = carmichael_lambda(101, 113)
         raise Wrong(
             f"{answer} does not encrypt to 4567 with (n, e) = ({key.n}, 17); is your d the inverse "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from cryptography.hazmat.primitives import serialization
 
 from paycore import secure
 from paycore.errors import DecryptionError, EnvelopeFormatError
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, exercise, shown
 from paycore.exercises.keys import exercise_key
+from paycore.exercises.nb02 import canonical_bytes, canonical_diagnosis
 from paycore.pkcs1 import pss_sign
 from paycore.textbook import RSAPrivateKey, teaching_rng
 
@@ -67,13 +67,9 @@ ORDERS = (
         "out_trade_no": "B77",
         "total_amount": 1,
         "currency": "USD",
-        "payer": {"card_number": "4111111111111111"},
+        "payer": {"card_number": "4111111111111111", "holder": "李雷"},
     },
 )
-
-
-def _canonical(order: dict) -> bytes:
-    return json.dumps(order, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 @exercise(
@@ -82,8 +78,8 @@ def _canonical(order: dict) -> bytes:
     level=2,
     answer="seal_order",
     hint="secure.seal(gateway_public, canonical_bytes, "
-    "associated_data=order['out_trade_no'].encode('ascii')); canonical bytes are "
-    "json.dumps(order, sort_keys=True, separators=(',', ':')).encode('utf-8').",
+    "associated_data=order['out_trade_no'].encode('ascii')); the canonical bytes are notebook 02's, "
+    "json.dumps(order, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8').",
 )
 def _seal(answer: object) -> None:
     if not callable(answer):
@@ -107,7 +103,9 @@ def _seal(answer: object) -> None:
                 )
             )
         except EnvelopeFormatError as exc:
-            raise Wrong(f"seal_order did not return a paycore envelope ({exc}): use secure.seal") from None
+            raise Wrong(
+                f"seal_order did not return a paycore envelope ({str(exc)[:80]}): use secure.seal"
+            ) from None
         if envelope.kid != secure.key_id(gateway):
             raise Wrong("the envelope names another key id: seal to the gateway's public key you are given")
         try:
@@ -125,10 +123,10 @@ def _seal(answer: object) -> None:
                 "the envelope opens without any associated data, so it is bound to no order: an attacker "
                 "could paste it into another order's request. Pass associated_data=<the order number's bytes>"
             ) from None
-        if plaintext != _canonical(order):
+        if plaintext != canonical_bytes(order):
             raise Wrong(
-                f"the envelope holds {plaintext[:50]!r}...; seal the canonical JSON of the order "
-                "(sorted keys, no spaces, UTF-8), so both sides agree on the exact bytes"
+                "the envelope holds other bytes than the order's canonical JSON (notebook 02, section 6): "
+                + canonical_diagnosis(plaintext, order)
             )
 
 
@@ -217,7 +215,7 @@ def _verdict(answer: object) -> None:
                 "good, so return True after it"
             )
         if not isinstance(got, bool):
-            raise Wrong(f"verdict returned {got!r} for {case.what}; return True or False")
+            raise Wrong(f"verdict returned {shown(got)} for {case.what}; return True or False")
         if got != case.expected:
             if case.expected:
                 raise Wrong(
@@ -239,6 +237,7 @@ def _verdict(answer: object) -> None:
             "let the ValueError through"
         ) from None
     raise Wrong(
-        f"verdict returned {got!r} for the unknown algorithm 'RSA-MD5': that is a bug in the caller, not a "
-        "forged signature. Catch only InvalidSignature, so that the ValueError reaches the programmer"
+        f"verdict returned {shown(got)} for the unknown algorithm 'RSA-MD5': "
+        "that is a bug in the caller, not a forged signature. Catch only InvalidSignature, so that the "
+        "ValueError reaches the programmer"
     )

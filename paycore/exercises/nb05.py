@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, exercise, shown
 from paycore.exercises.keys import exercise_key
 
 START = 1_764_201_600  # the notebook's FakeClock start, 2025-11-27 00:00:00 UTC
@@ -67,8 +67,8 @@ def _canonical(answer: object) -> None:
                 raise Wrong(f"{call}: write the body hash in lower-case hex (.hexdigest())")
             if name == "body hash" and mine == hashlib.sha256(body).digest():
                 raise Wrong(f"{call}: line 5 is the hash as hex digits, not raw bytes (.hexdigest())")
-            raise Wrong(f"{call}: the {name} line is {mine!r}, expected {right!r}")
-        raise Wrong(f"{call} returned {got!r}, expected {expected!r}")
+            raise Wrong(f"{call}: the {name} line is {shown(mine)}, expected {shown(right, 70)}")
+        raise Wrong(f"{call} returned {shown(got)}, which is not the canonical string")
 
 
 SCENARIOS = {
@@ -76,12 +76,8 @@ SCENARIOS = {
     "amount changed": "the captured request with its amount changed from 9980 to 1",
     "stranger's key": "a fresh request signed with the attacker's own key",
     "signed with RSA2": "a fresh request signed by the merchant's key, but with RSA2 instead of PSS",
-    "idempotency key reused": (
-        "the merchant's next request, for another order, sent with the captured Idempotency-Key"
-    ),
-    "card of another order": (
-        "a fresh request for order A3-1 carrying the payer envelope sealed for order A1-1"
-    ),
+    "idempotency key reused": "the merchant's next request, for another order, sent with key-A1-1",
+    "card of another order": "a fresh request for order A3-1 carrying the payer envelope sealed for A1-1",
     "replayed 10 minutes later": "the captured request, sent again unchanged ten minutes later",
 }
 
@@ -179,17 +175,19 @@ def _refusals(answer: object) -> None:
             continue
         if not isinstance(guess, str) or guess.upper() not in CHECK_ORDER:
             raise Wrong(
-                f"refusals[{name!r}] = {guess!r} is not one of the gateway's codes: {', '.join(CHECK_ORDER)}"
+                f"refusals[{name!r}] = {shown(guess, 24)} is not an error code of the gateway's, such as "
+                "INVALID_SIGNATURE (docs/PROTOCOL.md, section 14, lists them all)"
             )
         if guess.upper() == right:
             raise Wrong(f"refusals[{name!r}]: the codes are written in upper case, {right}")
         if CHECK_ORDER.index(guess) > CHECK_ORDER.index(right):
             raise Wrong(
-                f"refusals[{name!r}] = {guess!r}, but an earlier check already refuses {description}: "
+                f"refusals[{name!r}] = {shown(guess)}, but an earlier check already refuses {description}: "
                 "the gateway stops at the first check that fails"
             )
         raise Wrong(
-            f"refusals[{name!r}] = {guess!r}, but {description} passes that check; which later one fails?"
+            f"refusals[{name!r}] = {shown(guess)}, but {description} passes that check; "
+            "which later one fails?"
         )
 
 
@@ -279,10 +277,10 @@ def _recheck(answer: object) -> None:
         if why is None:
             status = payment["status"]
             raise Wrong(
-                f"recheck returned {got!r} for {what}: everything matches the order, so apply it -- "
+                f"recheck returned {shown(got)} for {what}: everything matches the order, so apply it -- "
                 f"a {status} result moves the order to {expected}"
             )
-        raise Wrong(f"recheck returned {got!r} for {what}, expected {expected!r}: {why}")
+        raise Wrong(f"recheck returned {shown(got)} for {what}, expected {expected!r}: {why}")
 
 
 def _notifications():
@@ -401,7 +399,7 @@ def _verify_notification(answer: object) -> None:
                 f"{NOTIFY_PATH}, the timestamp and nonce headers and the body; base64-decode the signature"
             )
         if accept and got != json.loads(body):
-            raise Wrong(f"verify_notification returned {got!r:.60} for {what}; return json.loads(body)")
+            raise Wrong(f"verify_notification returned {shown(got)} for {what}; return json.loads(body)")
         if not accept and got is not None:
             reason = next(
                 (text for word, text in WHY_REFUSE.items() if word in what), "refuse it: return None"

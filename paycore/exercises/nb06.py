@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from paycore.attacks.weak_keys import close_primes_key, shared_modulus_sibling, small_private_exponent_key
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, exercise, integer, shown
 from paycore.textbook import encrypt_int, generate_private_key, os2ip, teaching_rng
 
 TIME_LIMIT = 2.0
@@ -79,23 +79,23 @@ def _cube_root(answer: object) -> None:
     if not callable(answer):
         raise Wrong("icbrt should be a function of one integer")
     for x in CUBE_CASES:
-        shown = f"a {x.bit_length()}-bit number" if x > 10**40 else str(x)
+        what = f"a {x.bit_length()}-bit number" if x > 10**40 else str(x)
         try:
-            r = _call(answer, (x,), f"icbrt({shown})", "halve the interval each step instead of counting up")
+            r = _call(answer, (x,), f"icbrt({what})", "halve the interval each step instead of counting up")
         except OverflowError:
             raise Wrong(
-                f"icbrt({shown}) overflowed: floats stop near 2^1024 and keep only 53 bits, so "
+                f"icbrt({what}) overflowed: floats stop near 2^1024 and keep only 53 bits, so "
                 "x ** (1/3) cannot work for RSA-size numbers; use integers only"
             ) from None
         if isinstance(r, float):
-            raise Wrong(f"icbrt({shown}) returned the float {r!r}: floats keep 53 bits; return an int")
+            raise Wrong(f"icbrt({what}) returned the float {r!r}: floats keep 53 bits; return an int")
         if not isinstance(r, int) or isinstance(r, bool):
-            raise Wrong(f"icbrt({shown}) returned {r!r}; return an int")
+            raise Wrong(f"icbrt({what}) returned {shown(r)}; return an int")
         if r < 0 or r**3 > x:
-            raise Wrong(f"icbrt({shown}) returned a number whose cube is bigger than x: round down")
+            raise Wrong(f"icbrt({what}) returned a number whose cube is bigger than x: round down")
         if (r + 1) ** 3 <= x:
             raise Wrong(
-                f"icbrt({shown}) is too small: (r + 1)**3 is still <= x (floats lose the last digits?)"
+                f"icbrt({what}) is too small: (r + 1)**3 is still <= x (floats lose the last digits?)"
             )
 
 
@@ -124,12 +124,10 @@ def _common_modulus(answer: object) -> None:
             (key.e, c1, sibling.e, c2, ""),
             (sibling.e, c2, key.e, c1, " (exponents swapped)"),
         ):
-            got = answer(n, e1, c_1, e2, c_2)
+            what = f"recover_message with e1 = {e1}, e2 = {e2}{order}"
+            got = integer(answer(n, e1, c_1, e2, c_2), what)
             if got == m:
                 continue
-            what = f"recover_message with e1 = {e1}, e2 = {e2}{order}"
-            if not isinstance(got, int) or isinstance(got, bool):
-                raise Wrong(f"{what} returned a {type(got).__name__}; return the message as an int")
             if got % n == m:
                 raise Wrong(f"{what} returned a number outside 0..n-1: reduce it modulo n")
             raise Wrong(
@@ -178,7 +176,7 @@ def _fermat(answer: object) -> None:
                 "below sqrt(n). Floats are too coarse for big n: start at math.isqrt(n), plus 1 if not exact"
             ) from None
         if not (isinstance(got, tuple) and len(got) == 2):
-            raise Wrong(f"fermat_factor gave {got!r:.50} for {what}; return the pair (p, q)")
+            raise Wrong(f"fermat_factor gave {shown(got)} for {what}; return the pair (p, q)")
         if got == (p, q):
             continue
         if sorted(got) == [p, q]:
@@ -187,7 +185,7 @@ def _fermat(answer: object) -> None:
             )
         if 1 in got:
             raise Wrong(f"fermat_factor gave the trivial (1, n) for {what}: a went past (p + q) / 2")
-        raise Wrong(f"fermat_factor gave {got!r:.60} for {what}, but p * q must be n, with p <= q")
+        raise Wrong(f"fermat_factor gave {shown(got, 60)} for {what}, but p * q must be n, with p <= q")
 
 
 def _wiener_cases():
@@ -226,9 +224,10 @@ def _wiener(answer: object) -> None:
             raise Wrong(
                 f"find_small_d found nothing for {what}, whose d is small enough: test every convergent k/d"
             )
-        if not isinstance(d, int) or any(pow(pow(m, key.e, key.n), d, key.n) != m for m in (2, 12345)):
+        d = integer(d, f"find_small_d on {what}")
+        if any(pow(pow(m, key.e, key.n), d, key.n) != m for m in (2, 12345)):
             raise Wrong(
-                f"find_small_d returned {d!r:.40} for {what}, which does not decrypt: accept a convergent "
+                f"find_small_d returned {shown(d)} for {what}, which does not decrypt: accept a convergent "
                 "only when s*s - 4*n is a perfect square (then p and q are whole numbers)"
             )
     try:
@@ -239,6 +238,6 @@ def _wiener(answer: object) -> None:
         ) from None
     if d is not None:
         raise Wrong(
-            f"find_small_d returned {d!r:.40} for a normal key (e = 65537, a full-size d), where the attack "
+            f"find_small_d returned {shown(d)} for a normal key (e = 65537, a full-size d), where the attack "
             "cannot work: return None when no convergent passes the perfect-square test"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, exercise, integer, shown
 from paycore.payment.protocol.replay import WINDOW_SECONDS
 
 START = 1_764_201_600
@@ -33,7 +33,8 @@ def _window(answer: object) -> None:
         if bool(got) is not expected:
             when = f"{abs(skew)} s {'after' if skew > 0 else 'before'}"
             raise Wrong(
-                f"in_window(t, now) with now {when} t returned {got!r}; the window is {WINDOW_SECONDS} s "
+                f"in_window(t, now) with now {when} t returned {shown(got)}; "
+                f"the window is {WINDOW_SECONDS} s "
                 "on each side, edges included"
                 + (" -- a future timestamp must be refused too" if skew < -300 else "")
             )
@@ -55,16 +56,21 @@ def _remember(answer: object) -> None:
         (START + 3600, START),
         (START, START + 250),
     ):
-        until = answer(timestamp, arrival)
+        until = integer(
+            answer(timestamp, arrival),
+            "remember_until(timestamp, arrival)",
+            why="paycore's timestamps are whole seconds, written as digits into the signed string",
+        )
         if until < timestamp + WINDOW_SECONDS:
             raise Wrong(
                 f"a request stamped t+{timestamp - START} arriving at t+{arrival - START}: you forget its "
-                f"nonce at t+{until - START}, but the window accepts it until t+{timestamp + 300 - START}"
+                f"nonce at t+{shown(until - START)}, "
+                f"but the window accepts it until t+{timestamp + 300 - START}"
                 " -- a replay in between is charged again (attack 18)"
             )
         if until > max(timestamp, arrival) + WINDOW_SECONDS:
             raise Wrong(
-                f"remembering until t+{until - START} is longer than needed: after "
+                f"remembering until t+{shown(until - START)} is longer than needed: after "
                 f"t+{timestamp + 300 - START} the window refuses the request anyway"
             )
 
@@ -88,7 +94,7 @@ def _verify(answer: object) -> None:
     good = MessageSigner(gateway).sign_request("POST", path, body, timestamp=START)
     event = answer(path, good, body, gateway.public_key(), START + 10)
     if not isinstance(event, dict) or event.get("event_id") != "evt_1":
-        raise Wrong(f"a genuine notification should give back its parsed JSON, got {event!r}")
+        raise Wrong(f"a genuine notification should give back its parsed JSON, got {shown(event)}")
     forged = MessageSigner(attacker).sign_request("POST", path, body, timestamp=START)
     claimed = {**forged, "Paycore-Key-Id": secure.key_id(gateway)}
     cases = [
@@ -104,7 +110,7 @@ def _verify(answer: object) -> None:
             result = answer(path, headers, data, gateway.public_key(), now)
         except Exception:  # any exception is a refusal here
             continue
-        raise Wrong(f"{what} was accepted (returned {result!r}); it must raise")
+        raise Wrong(f"{what} was accepted (returned {shown(result)}); it must raise")
 
 
 def _exercise_keys():
