@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -77,6 +77,7 @@ class Live:
 
     running: object
     data: Path
+    _keys: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def start(cls, data: Path, deliver_every: float = 0.1) -> Live:
@@ -109,10 +110,17 @@ class Live:
 
     # keys, read from the data directory as an operator would hand them out
     def private_key(self, name: str):
-        return secure.load_private_key_pem((self.data / f"{name}.private.pem").read_bytes())
+        """A party's private key from its file (loaded once: loading checks the key, 0.1 s or more)."""
+        if (name, "private") not in self._keys:
+            pem = (self.data / f"{name}.private.pem").read_bytes()
+            self._keys[name, "private"] = secure.load_private_key_pem(pem)
+        return self._keys[name, "private"]
 
     def public_key(self, name: str):
-        return secure.load_public_key_pem((self.data / f"{name}.public.pem").read_bytes())
+        if (name, "public") not in self._keys:
+            pem = (self.data / f"{name}.public.pem").read_bytes()
+            self._keys[name, "public"] = secure.load_public_key_pem(pem)
+        return self._keys[name, "public"]
 
     @property
     def merchant_signer(self) -> MessageSigner:

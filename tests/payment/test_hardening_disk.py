@@ -140,7 +140,7 @@ STEPS = {
     6: "the card-token key",
     7: "the operator token",
     12: "the gateway's database (its shared-memory index)",
-    100: "the merchant's database",
+    80: "the merchant's database",
 }
 
 

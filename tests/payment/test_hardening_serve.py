@@ -139,6 +139,8 @@ def test_a_real_serve_under_umask_000_keeps_everything_owner_only_and_stops_on_s
         text=True,
         preexec_fn=lambda: os.umask(0),
     )
+    killer = threading.Timer(120, process.kill)  # a hung server fails the test instead of hanging it
+    killer.start()
     try:
         deadline = time.monotonic() + 60
         lines = []
@@ -160,6 +162,7 @@ def test_a_real_serve_under_umask_000_keeps_everything_owner_only_and_stops_on_s
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:
+        killer.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()

@@ -304,11 +304,11 @@ def test_a_body_that_stops_half_way_gets_408(live, short_deadlines, party, targe
 
 def test_each_request_on_a_kept_alive_connection_gets_its_own_header_deadline(live, monkeypatch):
     """The deadline counts from the previous answer, not from the connection, and is armed again."""
-    monkeypatch.setattr(HeaderDeadlineProtocol, "header_timeout", 1.0)
+    monkeypatch.setattr(HeaderDeadlineProtocol, "header_timeout", 1.5)
     health = raw_request("GET", "/healthz", live.merchant_port)
     with connect(live.merchant_port) as sock:
-        for _ in range(2):  # 0.6 s of silence before each: within each deadline, past the first one's
-            threading.Event().wait(0.6)
+        for _ in range(2):  # 0.9 s of silence before each: within each deadline, past the first one's
+            threading.Event().wait(0.9)
             sock.sendall(health)
             assert read_answer(sock).status == 200
         sock.sendall(b"GET /hea")  # the third request stalls: it gets its own 408
