@@ -53,13 +53,14 @@ class RequestGuard:
         app,
         limit: int = MAX_BODY_BYTES,
         *,
-        body_timeout: float = BODY_TIMEOUT,
+        body_timeout: float | None = None,
         strict_json: bool = False,
         verify_first: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.limit = limit
         self.body_timeout = body_timeout
+        """Seconds for the body; ``None`` reads :data:`BODY_TIMEOUT` at each request (tests shorten it)."""
         self.strict_json = strict_json
         self.verify_first = verify_first
 
@@ -72,12 +73,11 @@ class RequestGuard:
         if length.isdigit() and int(length) > self.limit:
             await self._refuse(scope, receive, send, self._too_large())
             return
+        timeout = BODY_TIMEOUT if self.body_timeout is None else self.body_timeout
         try:
-            body = await asyncio.wait_for(self._read(receive), timeout=self.body_timeout)
+            body = await asyncio.wait_for(self._read(receive), timeout=timeout)
         except asyncio.TimeoutError:
-            late = PaymentError(
-                ErrorCode.REQUEST_TIMEOUT, f"the body did not arrive within {self.body_timeout:g} s"
-            )
+            late = PaymentError(ErrorCode.REQUEST_TIMEOUT, f"the body did not arrive within {timeout:g} s")
             await self._refuse(scope, receive, send, late)
             return
         except _TooLarge:

@@ -59,3 +59,13 @@ def file_world(tmp_path, clock, merchant_key, gateway_key, gateway_encryption_ke
     )
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """`paycore serve` running in this process on free loopback ports, shared by the hardening tests."""
+    from tests.payment.hardening_helpers import Live
+
+    running = Live.start(tmp_path_factory.mktemp("live") / "data")
+    yield running
+    running.close()

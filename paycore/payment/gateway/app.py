@@ -49,9 +49,10 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
     )
     async def create_payment(request: Request) -> Response:
         body = await request.body()
-        return reply_response(
-            await run_in_threadpool(gateway.handle_payment, received_headers(request), body)
+        answer = await run_in_threadpool(
+            gateway.handle_payment, received_headers(request), body, target=request_target(request)
         )
+        return reply_response(answer)
 
     @app.get(
         PAYMENTS_PATH + "/{out_trade_no}",

@@ -109,7 +109,10 @@ def destination(url: str) -> str:
     >>> destination("http://127.0.0.1:8001/paycore/notify")
     'http://127.0.0.1:8001'
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparseable ("http://[::1/x"): a lane of its own; its delivery parks it
+        return url.lower()
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
@@ -149,18 +152,22 @@ class Notifier:
     def _attempt(self, message: OutboxMessage) -> tuple[str, str]:
         """One delivery attempt: ``("delivered" | "failed" | "unreachable", what happened)``; never raises."""
         try:
+            target = signed_target(message.url)
+        except ValueError:
+            return "unreachable", f"POST {message.url!r}: the URL cannot be parsed"
+        try:
             headers = {
                 "Content-Type": "application/json",
-                **self.signer.sign_request(
-                    "POST", signed_target(message.url), message.body, timestamp=int(self.clock.now())
-                ),
+                **self.signer.sign_request("POST", target, message.body, timestamp=int(self.clock.now())),
             }
             reply = self.link.request("POST", message.url, headers, message.body)
+            status = reply.status
+            acknowledged = 200 <= status < 300  # inside the try: a garbage reply is a failure too
         except LinkError as exc:
             return ("unreachable" if exc.permanent else "failed"), str(exc)
         except Exception as exc:  # whatever a merchant's endpoint makes happen, it ends here
             return "failed", f"{type(exc).__name__} while delivering"
-        return ("delivered" if 200 <= reply.status < 300 else "failed"), f"HTTP {reply.status}"
+        return ("delivered" if acknowledged else "failed"), f"HTTP {status}"
 
     def _deliver(self, message: OutboxMessage) -> tuple[str, str]:
         """Attempt, then record the outcome and the next attempt; ``(event id, state)``. Never raises."""

@@ -99,9 +99,13 @@ def party_key(data: Path, name: str) -> tuple[rsa.RSAPrivateKey, bool]:
         )
         pem = read_secret(path, min_bytes=64, advice=advice)
         try:
-            return secure.load_private_key_pem(pem), False
+            key = secure.load_private_key_pem(pem)
         except InvalidKey as exc:
             raise SecretFileError(f"{path} does not hold a usable key ({exc}). {advice}") from None
+        public = data / f"{name}.public.pem"
+        if not public.exists() and not public.is_symlink():  # an earlier start stopped in between (full disk)
+            secure.save_public_key(public, key)
+        return key, False
     key = secure.generate_private_key()
     secure.save_private_key(path, key, exclusive=True)
     secure.save_public_key(data / f"{name}.public.pem", key)
