@@ -48,7 +48,7 @@ _KINDS = (
     ("read-only", "the database is read-only"),
     ("locked", "the database is busy"),
     ("busy", "the database is busy"),
-    ("i/o", "the disk failed to read or write"),
+    ("i/o", "the disk failed to read or write (is it full?)"),
     ("unable to open", "the database file cannot be opened"),
 )
 

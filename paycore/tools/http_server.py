@@ -26,30 +26,36 @@ MAX_CONNECTIONS = 256
 MAX_HEADER_BYTES = 16 * 1024
 KEEP_ALIVE_SECONDS = 5
 
-_TIMEOUT_BODY = json.dumps(
-    {
-        "error": {
-            "code": "REQUEST_TIMEOUT",
-            "message": f"the request headers did not arrive within {HEADER_TIMEOUT:g} s",
-        }
-    },
-    separators=(",", ":"),
-).encode()
-_TIMEOUT_RESPONSE = (
-    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
-    + f"content-length: {len(_TIMEOUT_BODY)}\r\n\r\n".encode()
-    + _TIMEOUT_BODY
-)
+
+def _timeout_response(seconds: float) -> bytes:
+    """The raw 408 answer: the JSON error format, then the connection closes."""
+    body = json.dumps(
+        {
+            "error": {
+                "code": "REQUEST_TIMEOUT",
+                "message": f"the request headers did not arrive within {seconds:g} s",
+            }
+        },
+        separators=(",", ":"),
+    ).encode()
+    head = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
+    return f"{head}content-length: {len(body)}\r\n\r\n".encode() + body
 
 
 class HeaderDeadlineProtocol(H11Protocol):
-    """uvicorn's h11 protocol, plus a deadline for each request's line and headers."""
+    """uvicorn's h11 protocol, plus a deadline for each request's line and headers.
+
+    A connection that started a request and stalled gets a 408 and is closed. One that sent
+    nothing at all since its last answer is only closed: an idle keep-alive connection must not
+    find an unasked-for 408 waiting, which a client could take as the answer to its next request.
+    """
 
     header_timeout = HEADER_TIMEOUT
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._header_deadline: asyncio.TimerHandle | None = None
+        self._started = False  # bytes of a request line arrived since the last answer
         self._arm()
 
     def _arm(self) -> None:
@@ -63,12 +69,14 @@ class HeaderDeadlineProtocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
+        self._started = bool(data) or self._started
         if self.conn.their_state is not h11.IDLE:  # the request line and headers are in
             self._disarm()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():
+            self._started = False
             self._arm()  # the next request on this connection gets its own deadline
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -79,8 +87,8 @@ class HeaderDeadlineProtocol(H11Protocol):
         self._header_deadline = None
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
-        if self.conn.our_state is h11.IDLE:  # nothing sent on this cycle yet: say why we hang up
-            self.transport.write(_TIMEOUT_RESPONSE)
+        if self._started and self.conn.our_state is h11.IDLE:  # a stalled request: say why we hang up
+            self.transport.write(_timeout_response(self.header_timeout))
         self.transport.close()
 
 

@@ -279,6 +279,15 @@ def test_half_a_request_line_gets_408_and_the_connection_is_closed(live, short_d
         assert closed_by_peer(sock)
 
 
+def test_a_silent_connection_is_closed_without_an_unasked_for_408(live, short_deadlines):
+    """Nothing was asked, so nothing is answered: a client must never read a 408 as its next answer."""
+    with connect(live.merchant_port) as sock:
+        assert closed_by_peer(sock)  # the peer hung up ...
+    with connect(live.merchant_port) as sock:
+        sock.settimeout(5)
+        assert sock.recv(1024) == b""  # ... and wrote nothing first
+
+
 def test_many_half_sent_requests_are_all_answered_408_and_closed(live, short_deadlines):
     socks = [connect(live.merchant_port) for _ in range(40)]
     try:
@@ -311,7 +320,8 @@ def test_each_request_on_a_kept_alive_connection_gets_its_own_header_deadline(li
             threading.Event().wait(0.9)
             sock.sendall(health)
             assert read_answer(sock).status == 200
-        sock.sendall(b"GET /hea")  # the third request stalls: it gets its own 408
+        sock.sendall(b"GET /hea")  # the third request stalls: it gets its own 408, with its own figure
         answer = read_answer(sock)
         assert (answer.status, answer.json()["error"]["code"]) == (408, "REQUEST_TIMEOUT")
+        assert "within 1.5 s" in answer.json()["error"]["message"]  # the deadline in force, not the default
         assert closed_by_peer(sock)
