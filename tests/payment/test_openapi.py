@@ -175,6 +175,8 @@ def test_the_api_pages_load_everything_from_the_app_itself(world, party, page):
         assert url.startswith("/"), f"{page} loads {url} from another host"
         assert client.get(url).status_code == 200, url
     assert "fonts.googleapis" not in response.text and "cdn." not in response.text
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data:;" in policy  # nor from a CDN in a script
 
 
 def test_refusals_refuse_a_status_a_code_never_has():

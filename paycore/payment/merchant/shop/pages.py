@@ -42,6 +42,11 @@ SHOPPER, LANGUAGE, CART = "paycore_shopper", "paycore_lang", "paycore_cart"
 _SHOPPER_ID = re.compile(r"shopper-[0-9a-f]{12}")
 _AMOUNT = re.compile(r"[0-9]{1,15}")
 MAX_FORM_FIELDS = 20
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The shop's pages load only from this host, run no inline script, and post forms only here."""
 
 
 def _money(value: int, currency: str) -> str:
@@ -152,6 +157,7 @@ class Shop:
             },
             status_code=status,
         )
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
         return visit.finish(response)
 
     def story(self, order: dict) -> steps.Story | None:
