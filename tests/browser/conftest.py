@@ -42,12 +42,22 @@ def chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def require_chromium() -> str:
+    """The Chromium binary, or skip the test with a reason that says how to get one."""
     path = chromium()
     if path is None:
         pytest.skip(HOW_TO_GET_IT)
-    return {**browser_type_launch_args, "executable_path": path, "args": FLAGS, "headless": True}
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": require_chromium(),
+        "args": FLAGS,
+        "headless": True,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +76,7 @@ def served(tmp_path_factory):
     """Both parties over real HTTP on loopback, as `paycore serve` runs them, on fresh data."""
     from paycore.tools.serve import start
 
+    require_chromium()  # skip before starting anything
     data = tmp_path_factory.mktemp("browser") / "data"
     running = start("127.0.0.1", free_port(), free_port(), data, deliver_every=0.2, echo=lambda *a: None)
     running.wait_until_ready()
