@@ -160,6 +160,8 @@ def failures(report: Path) -> Iterator[Failure]:
             continue
         recorder = scenario["recorder"]
         for case_id, checks in recorder.get("checks", {}).items():
+            case = recorder.get("cases", {}).get(case_id, {}).get("value", {})
+            operation = f"{case['method']} {case['path']}" if "method" in case else recorder["label"]
             interaction = recorder.get("interactions", {}).get(case_id) or {}
             response = interaction.get("response") or {}
             try:
@@ -169,7 +171,7 @@ def failures(report: Path) -> Iterator[Failure]:
             for check in checks:
                 if check["status"] == "failure":
                     yield Failure(
-                        recorder["label"],
+                        operation,
                         check["name"],
                         response.get("status_code"),
                         error.get("code"),

@@ -72,8 +72,29 @@ PASSED_ON = (
 """The gateway's signed refusals of a refund, which the merchant passes on to its user as they are."""
 
 
-def _order(description: str, status: int = 200) -> dict:
-    return {str(status): {"model": models.OrderOut, "description": description}}
+def _order(description: str, status: int = 200, links: dict | None = None) -> dict:
+    answer = {"model": models.OrderOut, "description": description}
+    return {str(status): {**answer, "links": links} if links else answer}
+
+
+def _next(operation_id: str, description: str) -> dict:
+    """An OpenAPI link from a new order to an operation on it, by the same user (for readers and fuzzers)."""
+    return {
+        "operationId": operation_id,
+        "description": description,
+        "parameters": {
+            "order_id": "$response.body#/order_id",
+            "header.X-User-Id": "$request.header.X-User-Id",
+        },
+    }
+
+
+NEW_ORDER_LINKS = {
+    "ReadOrder": _next("read_order", "read the order"),
+    "PayOrder": _next("pay_order", "pay it (step 3.2 on)"),
+    "CancelOrder": _next("cancel_order", "close it unpaid"),
+    "RefundOrder": _next("refund_order", "refund it once paid"),
+}
 
 
 def create_merchant_app(
@@ -108,8 +129,9 @@ def create_merchant_app(
         "/orders",
         status_code=201,
         summary="3.1 create an order",
+        operation_id="create_order",
         response_model=None,
-        responses=REFUSALS.responses(*USER, **_order("the new order, CREATED", 201)),
+        responses=REFUSALS.responses(*USER, **_order("the new order, CREATED", 201, NEW_ORDER_LINKS)),
     )
     async def create_order(order: models.OrderIn, user: UserId) -> dict:
         return await run_in_threadpool(merchant.create_order, user, order.line_items(), order.currency)
@@ -117,6 +139,7 @@ def create_merchant_app(
     @app.get(
         "/orders/{order_id}",
         summary="read an order",
+        operation_id="read_order",
         response_model=None,
         responses=REFUSALS.responses(*ORDER, **_order("the order")),
     )
@@ -126,6 +149,7 @@ def create_merchant_app(
     @app.post(
         "/orders/{order_id}/pay",
         summary="3.2-3.6 pay an order",
+        operation_id="pay_order",
         response_model=None,
         responses=REFUSALS.responses(
             *ORDER,
@@ -145,6 +169,7 @@ def create_merchant_app(
     @app.post(
         "/orders/{order_id}/cancel",
         summary="close an unpaid order",
+        operation_id="cancel_order",
         response_model=None,
         responses=REFUSALS.responses(*ORDER, E.ORDER_NOT_PAYABLE, **_order("the order, CLOSED")),
     )
@@ -154,6 +179,7 @@ def create_merchant_app(
     @app.post(
         "/orders/{order_id}/refund",
         summary="refund a paid order, in full or in part",
+        operation_id="refund_order",
         response_model=None,
         responses=REFUSALS.responses(
             *ORDER,

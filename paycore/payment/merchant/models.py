@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.methods import Card, Wallet
@@ -37,6 +37,19 @@ class ItemIn(Strict):
 
 
 class OrderIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"sku": "TEA-1", "name": "Longjing green tea", "quantity": 2, "unit_price": 4990}
+                    ],
+                    "currency": "CNY",
+                }
+            ]
+        }
+    )
+
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     currency: str = Field(min_length=3, max_length=3, examples=["CNY"], json_schema_extra=CURRENCY_DOC)
 
@@ -58,6 +71,21 @@ class WalletIn(Strict):
 
 
 class PayIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": {"value": 9980, "currency": "CNY"},
+                    "method": {"type": "card", "number": "4111111111111111", "expiry": "12/30", "cvv": "123"},
+                },
+                {
+                    "amount": {"value": 9980, "currency": "CNY"},
+                    "method": {"type": "wallet", "account": "W-alice"},
+                },
+            ]
+        }
+    )
+
     amount: AmountModel = Field(description="must equal the order's amount (step 3.2 checks it)")
     method: Annotated[CardIn | WalletIn, Field(discriminator="type")]
 
