@@ -276,3 +276,16 @@ def test_junk_forms_are_refused_cleanly_never_a_500(shopper, path, body):
 def test_tampered_changes_only_the_amount():
     body = b'{"merchant_id":"M1","out_trade_no":"o-1","amount":{"value":1,"currency":"CNY"},"payer":{}}'
     assert steps.tampered(body) == body.replace(b'"value":1', b'"value":2')
+
+
+def test_a_declined_card_shows_failed_and_that_no_money_moved(world, shopper):
+    order_id = shopper.order_with_tea()
+    assert shopper.get(f"/shop/orders/{order_id}/steps").status_code == 204  # nothing to show yet
+    shopper.pay(order_id, cvv="999")  # the issuer compares the CVV and declines
+    order = world.merchant.get_order(shopper.user, order_id)
+    assert (order["status"], order["failure_code"]) == ("FAILED", "CVV_MISMATCH")
+    page = text_of(shopper.get(f"/shop/orders/{order_id}").text)
+    assert "FAILED, declined with CVV_MISMATCH. No money moved." in page
+    assert "The last attempt was declined: CVV_MISMATCH. You may pay again." in page
+    assert shopper.pay(order_id).status_code == 303  # and then it can be paid
+    assert world.merchant.get_order(shopper.user, order_id)["status"] == "PAID"

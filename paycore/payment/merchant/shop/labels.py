@@ -131,8 +131,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "密钥编号 {key}… 属于该商户；签名串的签名正确；时间戳在 300 秒窗口内；随机串是新的；信封可以打开。",
     ),
     "fact.moved": (
-        "Payment {payment}: {status}. Debit and credit in one transaction.",
-        "支付 {payment}：{status}。扣款与入账在同一事务中完成。",
+        "Payment {payment}: SUCCEEDED. The payer debited and the merchant credited in one transaction.",
+        "支付 {payment}：SUCCEEDED。付款方扣款与商户入账在同一事务中完成。",
+    ),
+    "fact.declined": (
+        "Payment {payment}: FAILED, declined with {code}. No money moved.",
+        "支付 {payment}：FAILED，被拒绝（{code}）。资金没有变动。",
     ),
     "fact.refused": ("Refused, HTTP {status} {code}: {message}", "被拒绝，HTTP {status} {code}：{message}"),
     "fact.answer": (

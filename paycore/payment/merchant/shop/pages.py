@@ -275,10 +275,12 @@ class Shop:
             except PaymentError as missing:
                 return HTMLResponse("", status_code=missing.status)
             story = self.story(order)
+            if story is None:  # not paid yet, or no wire log: nothing to show, nothing to wait for
+                return visit.finish(Response(status_code=204, headers={"X-Steps-Waiting": "0"}))
             response = self.page(
                 request, visit, "_steps.html", f"/shop/orders/{order_id}", story=story, order=order
             )
-            response.headers["X-Steps-Waiting"] = "1" if story is not None and story.waiting else "0"
+            response.headers["X-Steps-Waiting"] = "1" if story.waiting else "0"
             return response
 
         async def resend(order_id: str, request: Request, *, tamper: bool) -> Response:

@@ -199,21 +199,18 @@ def story(order: dict, records: Sequence[Record], *, notify_path: str) -> Story:
     reply = captured.reply
     answer = decode_json_object(reply.body) or {}
     code, message = _error(reply)
-    steps.append(
-        Step(
-            "3.4",
-            "step.checks",
-            "actor.gateway",
-            (("fact.checks", {"key": captured.request_headers.get("Paycore-Key-Id", "")[:16]}),)
-            + (
-                (("fact.refused", {"status": reply.status, "code": code, "message": message}),)
-                if code
-                else (
-                    ("fact.moved", {"payment": answer.get("payment_id", ""), "status": answer.get("status")}),
-                )
-            ),
+    if code:  # refused: the checks did not all pass, and no money moved
+        outcome: tuple = (("fact.refused", {"status": reply.status, "code": code, "message": message}),)
+    else:
+        checked = ("fact.checks", {"key": captured.request_headers.get("Paycore-Key-Id", "")[:16]})
+        payment = answer.get("payment_id", "")
+        moved = (
+            ("fact.moved", {"payment": payment})
+            if answer.get("status") == "SUCCEEDED"
+            else ("fact.declined", {"payment": payment, "code": answer.get("failure_code") or "-"})
         )
-    )
+        outcome = (checked, moved)
+    steps.append(Step("3.4", "step.checks", "actor.gateway", outcome))
     answer_panels = [
         _canonical("panel.answer_canonical", captured.reply_canonical, RESPONSE_LINES, reply.body),
         _headers("panel.answer_headers", reply.headers),
