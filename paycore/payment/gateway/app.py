@@ -13,6 +13,7 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from paycore.payment.apidocs import api_app
 from paycore.payment.errors import ErrorCode as E
 from paycore.payment.gateway.service import Gateway
 from paycore.payment.openapi import (
@@ -21,7 +22,6 @@ from paycore.payment.openapi import (
     PATH_REFUSALS,
     SIGNATURE_CHECKS,
     Refusals,
-    api_app,
     request_body,
     signature_parameters,
     signature_response_headers,

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
+from paycore.payment.apidocs import api_app
 from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.merchant import models
 from paycore.payment.merchant.notifications import NotificationInbox
@@ -30,7 +31,6 @@ from paycore.payment.openapi import (
     SIGNATURE_CHECKS,
     STRICT_JSON_REFUSALS,
     Refusals,
-    api_app,
     request_body,
     signature_parameters,
     signature_scheme,

@@ -6,19 +6,15 @@ refreshes the steps until the gateway's notification is in). The shop is a clien
 merchant's own service: it calls the functions the API routes call, after parsing its forms with
 the API's own models, so a refusal here is the API's refusal, with its code and message.
 
-A shopper is a random id in a cookie, standing in for a login as ``X-User-Id`` does for the API.
-The replay and tamper buttons send the order's captured payment request again through the
+Who the shopper is and what a form says is :mod:`.forms`'s business. The replay and tamper buttons send the order's captured payment request again through the
 merchant's link to the gateway -- a teaching affordance of this demo, for the shopper's own order.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,17 +27,13 @@ from paycore.payment.merchant import models
 from paycore.payment.merchant.service import Merchant
 from paycore.payment.merchant.shop import steps
 from paycore.payment.merchant.shop.catalogue import BY_SKU, CATALOGUE, Cart
-from paycore.payment.merchant.shop.labels import HTML_LANG, LANGUAGES, translator
+from paycore.payment.merchant.shop.forms import Visit, form_fields, payment_from_form
+from paycore.payment.merchant.shop.labels import HTML_LANG, translator
 from paycore.payment.money import Money
 from paycore.payment.orders import PAYABLE, OrderStatus
-from paycore.payment.protocol.schemas import describe_problems
 from paycore.payment.protocol.wire import Link, LinkError
 
 TEMPLATES = Path(__file__).parent / "templates"
-SHOPPER, LANGUAGE, CART = "paycore_shopper", "paycore_lang", "paycore_cart"
-_SHOPPER_ID = re.compile(r"shopper-[0-9a-f]{12}")
-_AMOUNT = re.compile(r"[0-9]{1,15}")
-MAX_FORM_FIELDS = 20
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -51,81 +43,6 @@ PAGE_POLICY = (
 
 def _money(value: int, currency: str) -> str:
     return str(Money(value, currency))
-
-
-@dataclass
-class Visit:
-    """Who asks, in which language, with what in the cart -- and the cookies to set on the answer."""
-
-    user: str
-    new_user: bool
-    language: str
-    remember_language: bool
-    cart: Cart
-
-    @classmethod
-    def of(cls, request: Request) -> Visit:
-        user = request.cookies.get(SHOPPER, "")
-        new_user = _SHOPPER_ID.fullmatch(user) is None
-        if new_user:
-            user = "shopper-" + secrets.token_hex(6)
-        asked = request.query_params.get("lang")
-        if asked in LANGUAGES:
-            language, remember = asked, True
-        elif request.cookies.get(LANGUAGE) in LANGUAGES:
-            language, remember = request.cookies[LANGUAGE], False
-        else:
-            accept = request.headers.get("accept-language", "").strip().lower()
-            language, remember = ("zh" if accept.startswith("zh") else "en"), False
-        return cls(user, new_user, language, remember, Cart.from_cookie(request.cookies.get(CART)))
-
-    def finish(self, response: Response, *, cart_changed: bool = False) -> Response:
-        cookie = {"path": "/shop", "samesite": "strict", "httponly": True}
-        if self.new_user:
-            response.set_cookie(SHOPPER, self.user, **cookie)
-        if self.remember_language:
-            response.set_cookie(LANGUAGE, self.language, max_age=365 * 24 * 3600, **cookie)
-        if cart_changed:
-            response.set_cookie(CART, self.cart.to_cookie(), **cookie)
-        return response
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """An HTML form's fields (the last value of each); a form that cannot be read is a 400 refusal."""
-    try:
-        text = (await request.body()).decode("utf-8")
-        fields = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
-    except (UnicodeDecodeError, ValueError):
-        raise PaymentError(ErrorCode.INVALID_REQUEST, "the form could not be read", status=400) from None
-    return {name: values[-1] for name, values in fields.items()}
-
-
-def payment_from_form(fields: dict[str, str], currency: str) -> models.PayIn:
-    """The pay form as the API's :class:`~paycore.payment.merchant.models.PayIn`, refused as the API would."""
-    amount_text = fields.get("amount", "").strip()
-    if fields.get("method") == "wallet":
-        method = {"type": "wallet", "account": fields.get("account", "").strip()}
-    else:
-        method = {
-            "type": "card",
-            "number": re.sub(r"[ -]", "", fields.get("number", "")),  # people type 4111 1111 1111 1111
-            "expiry": fields.get("expiry", "").strip(),
-            "cvv": fields.get("cvv", "").strip(),
-        }
-    document = {
-        "amount": {
-            "value": int(amount_text) if _AMOUNT.fullmatch(amount_text) else amount_text,
-            "currency": currency,
-        },
-        "method": method,
-    }
-    try:
-        return models.PayIn.model_validate(document)
-    except ValidationError as exc:
-        problems = exc.errors(include_input=False, include_url=False)
-        raise PaymentError(
-            ErrorCode.INVALID_REQUEST, f"invalid request: {describe_problems(problems)}"
-        ) from None
 
 
 class Shop:
