@@ -6,8 +6,9 @@ refreshes the steps until the gateway's notification is in). The shop is a clien
 merchant's own service: it calls the functions the API routes call, after parsing its forms with
 the API's own models, so a refusal here is the API's refusal, with its code and message.
 
-Who the shopper is and what a form says is :mod:`.forms`'s business. The replay and tamper buttons send the order's captured payment request again through the
-merchant's link to the gateway -- a teaching affordance of this demo, for the shopper's own order.
+Who the shopper is and what a form says is :mod:`.forms`'s business. The replay and tamper
+buttons send the order's captured payment request again through the merchant's link to the
+gateway -- a teaching affordance of this demo, for the shopper's own order.
 """
 
 from __future__ import annotations
