@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from paycore import __version__
+
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": (
@@ -37,6 +39,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     Declaring a command's options imports its module, so :func:`main` asks for one command only.
     """
     parser = argparse.ArgumentParser(prog="paycore", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"paycore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)

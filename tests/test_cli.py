@@ -60,3 +60,18 @@ def test_help_lists_every_command(capsys):
 def test_unknown_bench_suite_is_a_clear_error(capsys):
     assert main(["bench", "--suite", "nope"]) == 2
     assert "unknown suite" in capsys.readouterr().err
+
+
+def test_version_and_python_dash_m_paycore():
+    from paycore import __version__
+
+    for command in (
+        [sys.executable, "-m", "paycore", "--version"],
+        [sys.executable, "-m", "paycore.cli", "--version"],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout.strip() == f"paycore {__version__}", done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "paycore", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "serve" in done.stdout

@@ -42,7 +42,9 @@ class RequestGuard:
       else 415 -- ``application/json-patch+json`` or ``charset=latin-1`` are other formats;
     * with ``strict_json``, a body that is not UTF-8 JSON, or names a key twice, is refused with 400
       before any handler reads it (paths in ``verify_first`` are left to their handler, which
-      verifies a signature before it parses anything).
+      verifies a signature before it parses anything);
+    * under the path prefixes in ``form_paths`` (the web checkout's pages) a body may also come as
+      an HTML form, ``application/x-www-form-urlencoded``, which those handlers parse themselves.
 
     Refusals here are unsigned: nothing has been authenticated yet. The body is handed on whole;
     bodies are small JSON documents, so buffering them costs nothing.
@@ -56,6 +58,7 @@ class RequestGuard:
         body_timeout: float | None = None,
         strict_json: bool = False,
         verify_first: tuple[str, ...] = (),
+        form_paths: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.limit = limit
@@ -63,6 +66,7 @@ class RequestGuard:
         """Seconds for the body; ``None`` reads :data:`BODY_TIMEOUT` at each request (tests shorten it)."""
         self.strict_json = strict_json
         self.verify_first = verify_first
+        self.form_paths = form_paths
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -120,6 +124,8 @@ class RequestGuard:
     def _problem(self, scope, content_type: bytes | None, body: bytes) -> PaymentError | None:
         if not body and content_type is None:
             return None  # POST /orders/{id}/cancel and the like carry nothing
+        if self._is_form_path(scope.get("path", "")) and form_media_type(content_type):
+            return None
         if not json_media_type(content_type):
             shown = (content_type or b"no Content-Type").decode("latin-1")[:60]
             return PaymentError(
@@ -132,6 +138,9 @@ class RequestGuard:
             except PaymentError as refusal:
                 return refusal
         return None
+
+    def _is_form_path(self, path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in self.form_paths)
 
     @staticmethod
     async def _refuse(scope, receive, send, error: PaymentError) -> None:
@@ -158,6 +167,21 @@ def json_media_type(content_type: bytes | None) -> bool:
         if name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8":
             return False
     return True
+
+
+def form_media_type(content_type: bytes | None) -> bool:
+    """``application/x-www-form-urlencoded`` (what an HTML form sends), with at most ``charset=utf-8``.
+
+    >>> form_media_type(b"application/x-www-form-urlencoded"), form_media_type(b"multipart/form-data")
+    (True, False)
+    """
+    if content_type is None:
+        return False
+    media_type, _, parameters = content_type.decode("latin-1").partition(";")
+    return media_type.strip().lower() == "application/x-www-form-urlencoded" and all(
+        name.strip().lower() == "charset" and value.strip().strip('"').lower() == "utf-8"
+        for name, _, value in (part.strip().partition("=") for part in parameters.split(";") if part.strip())
+    )
 
 
 class CatchAll:
@@ -197,7 +221,11 @@ class CatchAll:
 
 
 def install_error_handlers(
-    app: FastAPI, *, strict_json: bool = False, verify_first: tuple[str, ...] = ()
+    app: FastAPI,
+    *,
+    strict_json: bool = False,
+    verify_first: tuple[str, ...] = (),
+    form_paths: tuple[str, ...] = (),
 ) -> None:
     """Map every failure to the JSON error format, and guard every request's body (:class:`RequestGuard`)."""
 
@@ -233,7 +261,9 @@ def install_error_handlers(
             error = PaymentError(ErrorCode.INVALID_REQUEST, str(exc.detail), status=400)
         return error_response(error, headers=exc.headers)  # a 405 keeps its Allow header
 
-    app.add_middleware(RequestGuard, strict_json=strict_json, verify_first=verify_first)
+    app.add_middleware(
+        RequestGuard, strict_json=strict_json, verify_first=verify_first, form_paths=form_paths
+    )
     app.add_middleware(CatchAll, name=app.title)
 
 

@@ -170,7 +170,10 @@ def start(
         raise datadir.describe(exc, Path(data_dir)) from None
     gateway, notifier = parties.gateway, parties.notifier
     gateway_app, merchant_app = parties.apps()
-    servers = [server(merchant_app, host, merchant_port), server(gateway_app, host, gateway_port)]
+    servers = [
+        server(merchant_app, host, merchant_port, "merchant"),
+        server(gateway_app, host, gateway_port, "gateway"),
+    ]
     stop, failures = threading.Event(), []
     threads = [
         _guarded(f"{party} server", running.run, failures)
@@ -187,6 +190,7 @@ def start(
 def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str, gateway) -> None:
     echo(f"paycore serve ({'new' if created else 'existing'} data in {data}/)")
     echo(f"  merchant  {merchant_url}   docs {merchant_url}/docs   (merchant id {MERCHANT_ID})")
+    echo(f"  shop      {merchant_url}/shop   (buy tea in a browser, then watch the six steps)")
     echo(
         f"  gateway   {gateway_url}   docs {gateway_url}/docs   (signs with key {gateway.key_id[:16]}..., "
         f"decrypts with key {gateway.encryption_key_id[:16]}...)"
@@ -208,6 +212,7 @@ def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C (0), or until a part dies (1, with the reason on stderr)."""
     logging.basicConfig(level=logging.WARNING, format="paycore serve: %(message)s")
+    logging.getLogger("paycore.requests").setLevel(logging.INFO)  # one line per request, no bodies
     running = start(args.host, args.merchant_port, args.gateway_port, args.data_dir, args.deliver_every)
     try:
         running.wait_until_ready()

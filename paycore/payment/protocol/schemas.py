@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from paycore.payment.errors import ErrorCode, PaymentError
+from paycore.payment.money import CURRENCY_EXPONENTS, MAX_MINOR_UNITS
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 URL_PATTERN = r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$"
@@ -24,11 +25,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class AmountModel(Strict):
-    """An amount: integer minor units and an ISO 4217 code, e.g. ``{"value": 12345, "currency": "CNY"}``."""
+CURRENCY_DOC = {"enum": sorted(CURRENCY_EXPONENTS)}
+"""The currencies :class:`~paycore.payment.money.Money` knows, for the documents (it checks them itself)."""
+MINOR_UNITS_DOC = {"minimum": 1, "maximum": MAX_MINOR_UNITS}
+"""The amounts :class:`~paycore.payment.money.Money` takes, for the documents (it checks them itself)."""
 
-    value: int = Field(description="minor units (fen, cents); an integer, never a float", examples=[12345])
-    currency: str = Field(min_length=3, max_length=3, examples=["CNY"])
+
+class AmountModel(Strict):
+    """An amount: integer minor units and an ISO 4217 code, e.g. ``{"value": 12345, "currency": "CNY"}``.
+
+    Its range and currency are checked where it becomes :class:`~paycore.payment.money.Money`, whose
+    messages say what is wrong ("amount must be positive"); the schema documents the same limits.
+    """
+
+    value: int = Field(
+        description="minor units (fen, cents); an integer, never a float",
+        examples=[12345],
+        json_schema_extra=MINOR_UNITS_DOC,
+    )
+    currency: str = Field(min_length=3, max_length=3, examples=["CNY"], json_schema_extra=CURRENCY_DOC)
 
 
 class EnvelopeModel(Strict):

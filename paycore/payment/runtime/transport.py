@@ -95,7 +95,14 @@ class InProcessNetwork:
         client = self._apps.get(host)
         if down or client is None:
             raise LinkError(f"{method} {url}: connection refused")
-        return self._portal.call(lambda: client.request(method, url, **kwargs))
+
+        async def call() -> httpx.Response:
+            # a network remembers nothing between requests: cookies are the caller's (one client serves
+            # every caller of this app, so a cookie it kept would pass from one "browser" to the next)
+            client.cookies.clear()
+            return await client.request(method, url, **kwargs)
+
+        return self._portal.call(call)
 
     def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
         """Deliver one request to the app serving ``url``'s host and return the reply bytes."""

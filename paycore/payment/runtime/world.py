@@ -54,8 +54,11 @@ class Parties:
     """The merchant's way to the gateway; its ``inner`` link may be swapped to stage network faults."""
 
     def apps(self) -> tuple:
-        """The gateway's and the merchant's FastAPI apps."""
-        return create_gateway_app(self.gateway), create_merchant_app(self.merchant, self.inbox, NOTIFY_PATH)
+        """The gateway's and the merchant's FastAPI apps (the merchant's shop sees the wire log)."""
+        merchant_app = create_merchant_app(
+            self.merchant, self.inbox, NOTIFY_PATH, wire_log=self.wire_log, link=self.merchant_link
+        )
+        return create_gateway_app(self.gateway), merchant_app
 
 
 def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:
