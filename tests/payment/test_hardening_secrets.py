@@ -298,5 +298,5 @@ def test_keygen_never_creates_a_file_through_a_dangling_link(tmp_path, capsys):
     target.parent.mkdir()
     (keys / "shop.private.pem").symlink_to(target)
     assert main(["keygen", "--out", str(keys), "--name", "shop"]) == 2
-    assert "paycore: error: cannot write the key files" in capsys.readouterr().err
+    assert "shop.private.pem already exists; refusing to overwrite a key" in capsys.readouterr().err
     assert not target.exists() and (keys / "shop.private.pem").is_symlink()
