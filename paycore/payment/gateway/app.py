@@ -7,7 +7,9 @@ OpenAPI pages (``/docs``) for reading, not for parsing.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -30,8 +32,11 @@ def _body_doc(model: type) -> dict:
     }
 
 
-def create_gateway_app(gateway: Gateway) -> FastAPI:
-    """The gateway's FastAPI app around a :class:`Gateway` service."""
+def create_gateway_app(gateway: Gateway, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """The gateway's FastAPI app around a :class:`Gateway` service.
+
+    ``routers`` adds more APIs beside ``paycore/1``: the platform dialects' (:mod:`.dialects`).
+    """
     app = FastAPI(
         title="paycore gateway",
         redirect_slashes=False,  # an API answers for itself: no redirect whose Location comes from Host
@@ -86,4 +91,6 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
             "encryption_key_id": gateway.encryption_key_id,
         }
 
+    for router in routers:
+        app.include_router(router)
     return app
