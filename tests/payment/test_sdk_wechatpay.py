@@ -208,3 +208,43 @@ def _another_certificate() -> bytes:
         .sign(key, hashes.SHA256())
     )
     return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def test_serve_writes_the_sdk_credentials_as_documented(served):  # noqa: F811
+    """DATA/sdk/: the two JSON files with exactly their fields, key paths relative, private files 0600."""
+    running, data = served
+    folder = data / "sdk"
+    wechatpay = json.loads((folder / "wechatpay.json").read_text())
+    alipay = json.loads((folder / "alipay.json").read_text())
+    assert set(wechatpay) == {
+        "base_url",
+        "mchid",
+        "appid",
+        "cert_serial_no",
+        "private_key_file",
+        "apiv3_key",
+        "public_key_file",
+        "public_key_id",
+    }
+    assert set(alipay) == {"gateway_url", "appid", "app_private_key_file", "alipay_public_key_file"}
+    assert (
+        wechatpay["base_url"] == running.gateway_url
+        and alipay["gateway_url"] == running.gateway_url + "/gateway.do"
+    )
+    for name in ("private_key_file", "public_key_file"):
+        assert (folder / wechatpay[name]).is_file() and "/" not in wechatpay[name]
+    for name in ("app_private_key_file", "alipay_public_key_file"):
+        assert (folder / alipay[name]).is_file() and "/" not in alipay[name]
+    private = [folder / wechatpay["private_key_file"], folder / alipay["app_private_key_file"]]
+    for path in [*private, folder / "wechatpay.json", folder / "alipay.json"]:
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    assert (
+        (folder / wechatpay["private_key_file"]).read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    )  # PKCS#8
+    platform = (folder / wechatpay["public_key_file"]).read_text()
+    assert platform.startswith("-----BEGIN PUBLIC KEY-----")  # SubjectPublicKeyInfo
+    paycore_keys = {(data / f"gateway-{role}.public.pem").read_text() for role in ("signing", "encryption")}
+    assert (
+        platform not in paycore_keys
+        and (folder / alipay["alipay_public_key_file"]).read_text() not in paycore_keys
+    )
