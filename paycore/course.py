@@ -56,6 +56,7 @@ PATH = (
         50,
     ),
     Stop("08", "benchmarks", "measuring it", ("3.3", "3.4", "3.6"), (), 30),
+    Stop("09", "real\npayment APIs", "real APIs", ("3.3", "3.4", "3.5", "3.6"), ("21", "22", "23"), 50),
 )
 """The notebooks after 00, in reading order. Notebook 05 previews four protocol attacks that 07 runs."""
 

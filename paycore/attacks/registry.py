@@ -36,6 +36,7 @@ ATTACK_MODULES: list[str] = [
     "paycore.attacks.fault",
     "paycore.attacks.protocol_gateway",
     "paycore.attacks.protocol_merchant",
+    "paycore.attacks.protocol_sdk",
 ]
 """Modules that register attacks when imported."""
 

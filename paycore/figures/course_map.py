@@ -17,6 +17,7 @@ PART_COLOURS = {
     "the payment flow": "#fde9c9",
     "breaking it": "#f8d7d7",
     "measuring it": "#e6dcf2",
+    "real APIs": "#d9f0ef",
 }
 """One background colour per part of the course; a part not listed here is drawn grey."""
 

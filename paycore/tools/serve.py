@@ -4,8 +4,10 @@ Each party is a FastAPI app under its own uvicorn server and port (see :mod:`.ht
 limits on slow clients); a third thread starts the gateway's due notifications every second, which
 are then delivered concurrently. Everything durable lives in ``--data-dir`` (see
 :mod:`paycore.payment.runtime.datadir`): both parties' keys, the gateway's card-token key, the
-operator token and one SQLite database per party. The first start creates them and seeds the demo
-payers; later starts check and reuse them. Delete the directory to reset.
+operator token and one SQLite database per party, and the WeChat Pay and Alipay platforms' keys with
+their demo merchants' credentials in ``sdk/`` (:mod:`paycore.payment.runtime.sdk_credentials`). The
+first start creates them and seeds the demo payers; later starts check and reuse them. Delete the
+directory to reset.
 
 The process fails loudly: a data directory it cannot use is one ``paycore: error:`` line and exit
 status 2; a part that dies while serving (a server, the notifier loop) is logged with its reason and
@@ -134,7 +136,7 @@ def start(
 ) -> Servers:
     """Check or create the data directory, then start both servers and the notifier in threads."""
     from paycore.payment.clock import SystemClock
-    from paycore.payment.runtime import datadir
+    from paycore.payment.runtime import datadir, sdk_credentials
     from paycore.payment.runtime.transport import NOTIFY_TIMEOUT, HttpLink
     from paycore.payment.runtime.world import assemble, open_stores
     from paycore.tools.http_server import server
@@ -150,6 +152,7 @@ def start(
         signing_key, _ = datadir.party_key(data, "gateway-signing")
         encryption_key, _ = datadir.party_key(data, "gateway-encryption")
         token_key, admin_token = datadir.card_token_key(data), datadir.admin_token(data)
+        sdk = sdk_credentials.prepare(data)
         gateway_store, merchant_store = open_stores(data)
         parties = assemble(
             clock=SystemClock(),
@@ -165,7 +168,10 @@ def start(
             token_secret=token_key,
             admin_token=admin_token,
             notify_origins=(*LOOPBACK_ORIGINS, merchant_url),
+            dialect_keys=sdk.keys,
         )
+        sdk_credentials.register_demo_merchants(parties.dialects, sdk, LOOPBACK_ORIGINS)
+        sdk_credentials.write_sdk_files(parties.dialects, sdk, gateway_url)
     except datadir.STARTUP_ERRORS as exc:
         raise datadir.describe(exc, Path(data_dir)) from None
     gateway, notifier = parties.gateway, parties.notifier
@@ -201,6 +207,10 @@ def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str
     )
     echo("  demo wallets: " + ", ".join(DEMO_WALLETS))
     echo(f"  operator token (X-Admin-Token for /admin/reconcile): in {data / 'merchant-admin.token'}")
+    echo(
+        f"  WeChat Pay v3 at {gateway_url}/v3/..., Alipay at {gateway_url}/gateway.do: SDK credentials in "
+        f"{data / 'sdk' / 'wechatpay.json'} and {data / 'sdk' / 'alipay.json'} (see docs/DIALECTS.md)"
+    )
     echo(
         f"  try: curl -s -X POST {merchant_url}/orders -H 'X-User-Id: alice' "
         "-H 'Content-Type: application/json' "

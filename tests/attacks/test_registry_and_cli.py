@@ -63,6 +63,9 @@ def test_the_registry_holds_attacks_1_to_13_in_order():
         "18",
         "19",
         "20",
+        "21",
+        "22",
+        "23",
     ]
     for attack in attacks:
         assert attack.source and attack.defence and attack.title

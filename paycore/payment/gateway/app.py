@@ -7,9 +7,10 @@ OpenAPI pages (``/docs``) for reading, not for parsing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -95,8 +96,11 @@ def _signed_request(*, idempotent: bool, body: type | None = None) -> dict:
     return extra
 
 
-def create_gateway_app(gateway: Gateway) -> FastAPI:
-    """The gateway's FastAPI app around a :class:`Gateway` service."""
+def create_gateway_app(gateway: Gateway, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """The gateway's FastAPI app around a :class:`Gateway` service.
+
+    ``routers`` adds more APIs beside ``paycore/1``: the platform dialects' (:mod:`.dialects`).
+    """
     app = api_app(
         title="paycore gateway",
         redirect_slashes=False,  # an API answers for itself: no redirect whose Location comes from Host
@@ -186,4 +190,6 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
             "encryption_key_id": gateway.encryption_key_id,
         }
 
+    for router in routers:
+        app.include_router(router)
     return app

@@ -95,6 +95,10 @@ class MerchantRegistry:
         self._origins.pop(merchant_id, None)
         return key_id
 
+    def forget(self, merchant_id: str) -> None:
+        """Drop what is cached about a merchant (its notify origins) after its registration changed."""
+        self._origins.pop(merchant_id, None)
+
     def check_notify_url(self, merchant_id: str, url: str) -> None:
         """Refuse (``NOTIFY_URL_NOT_ALLOWED``) a notify URL off the merchant's registered origins."""
         origins = self._origins.get(merchant_id)

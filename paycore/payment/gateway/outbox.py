@@ -14,6 +14,11 @@ connection, a timeout, a reset, garbage in reply, any exception at all -- is rec
 message and retried on its schedule. Deliveries run concurrently in :class:`~.lanes.Lanes`, one
 lane per destination (scheme, host and port) with at most :data:`PER_DESTINATION` at a time, so an
 endpoint that never answers delays nobody else; the link's short timeouts bound each attempt.
+
+Every message has a *format*: ``paycore/1`` (signed ``Paycore-*`` headers over the request's
+canonical string, as above), or one a platform dialect registers with the notifier -- a
+:class:`NotificationFormat` that signs and encodes each attempt its own way, says whether the
+merchant's answer is an acknowledgement, and brings its own retry schedule.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from urllib.parse import urlsplit
 from paycore.payment.clock import Clock
 from paycore.payment.gateway.lanes import Lanes
 from paycore.payment.protocol.signing import MessageSigner
-from paycore.payment.protocol.wire import Link, LinkError
+from paycore.payment.protocol.wire import Link, LinkError, Reply
 
 logger = logging.getLogger("paycore.notifier")
 WORKERS = 16
@@ -55,6 +60,7 @@ RETRY_SCHEDULE: tuple[int, ...] = (
     21600,
 )
 """Seconds to wait after each failed attempt; its length is the number of retries."""
+PAYCORE_FORMAT = "paycore/1"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,23 @@ class OutboxMessage:
     url: str
     body: bytes
     attempts: int
+    format: str = PAYCORE_FORMAT
+    merchant_id: str = ""
+
+
+class NotificationFormat(Protocol):
+    """How a platform dialect sends its notifications: signing, encoding, acknowledgement, schedule."""
+
+    schedule: tuple[int, ...]
+    """Seconds to wait after each failed attempt, as :data:`RETRY_SCHEDULE`."""
+
+    def prepare(self, message: OutboxMessage, now: int) -> tuple[dict[str, str], bytes]:
+        """The headers and body of one attempt, signed afresh."""
+        ...
+
+    def accepted(self, reply: Reply) -> bool:
+        """Whether the merchant's reply acknowledges the notification."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -92,15 +115,15 @@ class Mailroom(Protocol):
     def retry_parked(self, event_id: str | None, now: float) -> int: ...
 
 
-def next_attempt(attempts: int, now: float) -> float | None:
+def next_attempt(attempts: int, now: float, schedule: tuple[int, ...] = RETRY_SCHEDULE) -> float | None:
     """When to try again after ``attempts`` failed attempts; ``None`` once the schedule is spent.
 
     >>> next_attempt(1, now=0), next_attempt(len(RETRY_SCHEDULE), now=0), next_attempt(16, now=0)
     (15, 21600, None)
     """
-    if attempts > len(RETRY_SCHEDULE):
+    if attempts > len(schedule):
         return None
-    return now + RETRY_SCHEDULE[attempts - 1]
+    return now + schedule[attempts - 1]
 
 
 def destination(url: str) -> str:
@@ -140,41 +163,53 @@ class Notifier:
         *,
         workers: int = WORKERS,
         per_destination: int = PER_DESTINATION,
+        formats: dict[str, NotificationFormat] | None = None,
     ) -> None:
         self.store = store
         self.signer = signer
         self.link = link
         self.clock = clock
+        self.formats = dict(formats or {})
+        """The dialects' notification formats by name, beside ``paycore/1``."""
         self._lanes: Lanes[OutboxMessage, tuple[str, str]] = Lanes(
             self._deliver, workers=workers, per_lane=per_destination, name="notify"
         )
 
     def _attempt(self, message: OutboxMessage) -> tuple[str, str]:
         """One delivery attempt: ``("delivered" | "failed" | "unreachable", what happened)``; never raises."""
+        dialect = self.formats.get(message.format)
+        if message.format != PAYCORE_FORMAT and dialect is None:
+            return "failed", f"no notifier for the format {message.format!r}"
         try:
             target = signed_target(message.url)
         except ValueError:
             return "unreachable", f"POST {message.url!r}: the URL cannot be parsed"
         try:
-            headers = {
-                "Content-Type": "application/json",
-                **self.signer.sign_request("POST", target, message.body, timestamp=int(self.clock.now())),
-            }
-            reply = self.link.request("POST", message.url, headers, message.body)
-            status = reply.status
-            acknowledged = 200 <= status < 300  # inside the try: a garbage reply is a failure too
+            if dialect is None:
+                body = message.body
+                headers = {
+                    "Content-Type": "application/json",
+                    **self.signer.sign_request("POST", target, body, timestamp=int(self.clock.now())),
+                }
+            else:
+                headers, body = dialect.prepare(message, int(self.clock.now()))
+            reply = self.link.request("POST", message.url, headers, body)
+            status = reply.status  # inside the try: a garbage reply is a failure too
+            accepted = dialect.accepted(reply) if dialect is not None else 200 <= status < 300
         except LinkError as exc:
             return ("unreachable" if exc.permanent else "failed"), str(exc)
         except Exception as exc:  # whatever a merchant's endpoint makes happen, it ends here
             return "failed", f"{type(exc).__name__} while delivering"
-        return ("delivered" if acknowledged else "failed"), f"HTTP {status}"
+        return ("delivered" if accepted else "failed"), f"HTTP {status}"
 
     def _deliver(self, message: OutboxMessage) -> tuple[str, str]:
         """Attempt, then record the outcome and the next attempt; ``(event id, state)``. Never raises."""
         outcome, result = self._attempt(message)
         now = self.clock.now()
         attempts = message.attempts + 1
-        retry_at = next_attempt(attempts, now) if outcome == "failed" else None
+        dialect = self.formats.get(message.format)
+        schedule = dialect.schedule if dialect is not None else RETRY_SCHEDULE
+        retry_at = next_attempt(attempts, now, schedule) if outcome == "failed" else None
         state = "delivered" if outcome == "delivered" else ("pending" if retry_at is not None else "dead")
         try:
             self.store.record_delivery(

@@ -104,6 +104,52 @@ CREATE TABLE IF NOT EXISTS outbox (
     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
     last_result     TEXT,
     created_at      REAL NOT NULL,
-    delivered_at    REAL
+    delivered_at    REAL,
+    format          TEXT NOT NULL DEFAULT 'paycore/1'  -- how each attempt is signed and encoded
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+
+-- the merchants of the WeChat Pay v3 and Alipay dialects (paycore.payment.gateway.dialects):
+-- who they are on their platform, the key their requests are signed with, and (WeChat Pay) the
+-- APIv3 key their notifications are encrypted under; merchant_id is "wechatpay:<mchid>" or
+-- "alipay:<app_id>", so no dialect merchant shares an id with a paycore/1 merchant
+CREATE TABLE IF NOT EXISTS dialect_merchants (
+    merchant_id       TEXT PRIMARY KEY,
+    dialect           TEXT NOT NULL CHECK (dialect IN ('wechatpay', 'alipay')),
+    external_id       TEXT NOT NULL,
+    appid             TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    key_serial        TEXT NOT NULL,
+    public_key_pem    BLOB NOT NULL,
+    apiv3_key         TEXT NOT NULL,
+    platform_key_mode TEXT NOT NULL,
+    UNIQUE (dialect, external_id)
+);
+-- trades: created by a dialect's order call, paid later by the payer at the gateway's cashier
+CREATE TABLE IF NOT EXISTS trades (
+    trade_id      TEXT PRIMARY KEY,  -- WeChat Pay's transaction_id, Alipay's trade_no
+    dialect       TEXT NOT NULL,
+    merchant_id   TEXT NOT NULL,
+    out_trade_no  TEXT NOT NULL,
+    trade_type    TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    amount        INTEGER NOT NULL CHECK (amount > 0),
+    description   TEXT NOT NULL,
+    notify_url    TEXT NOT NULL,
+    attach        TEXT NOT NULL,
+    cashier_token TEXT NOT NULL UNIQUE,
+    status        TEXT NOT NULL CHECK (status IN ('WAITING', 'PAID', 'CLOSED')),
+    payment_id    TEXT REFERENCES payments (payment_id),
+    fingerprint   TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    scanned_at    INTEGER,
+    paid_at       INTEGER,
+    closed_at     INTEGER,
+    UNIQUE (merchant_id, out_trade_no)
+);
+-- one-time payment codes a payer's wallet shows, for Alipay's barcode payment (alipay.trade.pay)
+CREATE TABLE IF NOT EXISTS payment_codes (
+    code_hash  TEXT PRIMARY KEY,  -- SHA-256 of the code: a leaked table holds no usable code
+    wallet     TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);

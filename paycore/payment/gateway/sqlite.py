@@ -16,6 +16,7 @@ from typing import TypeVar
 from paycore.payment.gateway.idempotency import KeyRecord, StoredResponse
 from paycore.payment.gateway.ledger import Account, LedgerReport
 from paycore.payment.gateway.sqlite_outbox import SQLiteMailroom
+from paycore.payment.gateway.sqlite_trades import SQLiteTradesReads, SQLiteTradesUnit
 from paycore.payment.gateway.store import MerchantKeyRecord, PayerRecord, PaymentRecord
 from paycore.payment.money import Money
 from paycore.payment.storage import Database, SQLiteTransaction, read_schema
@@ -29,7 +30,7 @@ _PAYMENT_COLUMNS = ", ".join(PaymentRecord.__dataclass_fields__)
 _FIND_PAYMENT = f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ? AND out_trade_no = ?"
 
 
-class SQLiteGatewayTransaction(SQLiteTransaction):
+class SQLiteGatewayTransaction(SQLiteTradesUnit, SQLiteTransaction):
     """One unit of work on the gateway's tables (a :class:`~.store.GatewayUnitOfWork`)."""
 
     # -- the ledger (a ledger.Book) ---------------------------------------------------------------
@@ -172,16 +173,19 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
         )
 
     # -- the outbox ------------------------------------------------------------------------------
-    def enqueue(self, *, event_id: str, merchant_id: str, url: str, body: bytes, now: float) -> None:
+    def enqueue(
+        self, *, event_id: str, merchant_id: str, url: str, body: bytes, now: float, format: str = "paycore/1"
+    ) -> None:
         """Queue a notification in this transaction; it is due at once."""
         self.connection.execute(
-            "INSERT INTO outbox (event_id, merchant_id, url, body, next_attempt_at, state, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-            (event_id, merchant_id, url, body, now, now),
+            "INSERT INTO outbox "
+            "(event_id, merchant_id, url, body, next_attempt_at, state, created_at, format) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (event_id, merchant_id, url, body, now, now, format),
         )
 
 
-class SQLiteGatewayStore(SQLiteMailroom):
+class SQLiteGatewayStore(SQLiteTradesReads, SQLiteMailroom):
     """The gateway's tables in one SQLite database (a file, or ``":memory:"``)."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
@@ -190,6 +194,10 @@ class SQLiteGatewayStore(SQLiteMailroom):
         if "cvv_check" not in columns:  # a database from before the issuer checked CVVs
             with self.db.transaction() as connection:
                 connection.execute("ALTER TABLE payer_methods ADD COLUMN cvv_check TEXT")
+        columns = {row["name"] for row in self.db.query("PRAGMA table_info(outbox)")}
+        if "format" not in columns:  # a database from before notifications came in several formats
+            with self.db.transaction() as connection:
+                connection.execute("ALTER TABLE outbox ADD COLUMN format TEXT NOT NULL DEFAULT 'paycore/1'")
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[SQLiteGatewayTransaction]:

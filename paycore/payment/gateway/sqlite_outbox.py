@@ -18,12 +18,20 @@ class SQLiteMailroom:
 
     def due_messages(self, now: float, limit: int) -> list[OutboxMessage]:
         rows = self.db.query(
-            "SELECT event_id, url, body, attempts FROM outbox "
+            "SELECT event_id, url, body, attempts, format, merchant_id FROM outbox "
             "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
             (now, limit),
         )
         return [
-            OutboxMessage(row["event_id"], row["url"], bytes(row["body"]), row["attempts"]) for row in rows
+            OutboxMessage(
+                row["event_id"],
+                row["url"],
+                bytes(row["body"]),
+                row["attempts"],
+                row["format"],
+                row["merchant_id"],
+            )
+            for row in rows
         ]
 
     def record_delivery(

@@ -86,6 +86,64 @@ class PaymentRecord:
         }
 
 
+@dataclass(frozen=True)
+class RefundRecord:
+    """One row of ``refunds``: money returned from a payment under the merchant's refund number."""
+
+    refund_id: str
+    merchant_id: str
+    out_refund_no: str
+    payment_id: str
+    amount: int
+    created_at: int
+
+
+@dataclass(frozen=True)
+class DialectMerchantRecord:
+    """A merchant of a platform dialect (WeChat Pay v3, Alipay): its ids there, its key, its secrets."""
+
+    merchant_id: str
+    """The gateway's own id for it: ``wechatpay:<mchid>`` or ``alipay:<app_id>``."""
+    dialect: str
+    external_id: str
+    """The id its requests carry: WeChat Pay's ``mchid``, Alipay's ``app_id``."""
+    appid: str
+    name: str
+    key_serial: str
+    """The serial number its requests name their key by (WeChat Pay); empty for Alipay."""
+    public_key_pem: bytes
+    apiv3_key: str
+    """WeChat Pay's APIv3 key, which encrypts what the platform sends the merchant; empty for Alipay."""
+    platform_key_mode: str
+    """How the merchant knows the platform's key: ``public_key`` (by its id) or ``certificate``."""
+
+
+@dataclass(frozen=True)
+class TradeRecord:
+    """One row of ``trades``: an order a dialect created, waiting for the payer at the cashier."""
+
+    trade_id: str
+    dialect: str
+    merchant_id: str
+    out_trade_no: str
+    trade_type: str
+    currency: str
+    amount: int
+    description: str
+    notify_url: str
+    attach: str
+    cashier_token: str
+    status: str
+    """``WAITING`` (for the payer), ``PAID`` or ``CLOSED``; each dialect names them its own way."""
+    payment_id: str | None
+    fingerprint: str
+    """SHA-256 of the fields that define the order: a repeat with the same ones is the same order."""
+    created_at: int
+    scanned_at: int | None
+    paid_at: int | None
+    closed_at: int | None
+
+
 class GatewayUnitOfWork(Book, Claims, NonceStore, Protocol):
     """The gateway's tables inside one open transaction."""
 
@@ -124,8 +182,44 @@ class GatewayUnitOfWork(Book, Claims, NonceStore, Protocol):
     ) -> None:
         """Record a refund."""
 
-    def enqueue(self, *, event_id: str, merchant_id: str, url: str, body: bytes, now: float) -> None:
-        """Queue a notification; it is due at once."""
+    def enqueue(
+        self, *, event_id: str, merchant_id: str, url: str, body: bytes, now: float, format: str = "paycore/1"
+    ) -> None:
+        """Queue a notification; it is due at once. ``format`` says how the notifier signs each attempt."""
+
+    # -- the dialects' trades (paycore.payment.gateway.dialects) ----------------------------------
+    def save_dialect_merchant(self, record: DialectMerchantRecord) -> None:
+        """Register (or replace) a dialect merchant."""
+
+    def insert_trade(self, record: TradeRecord) -> None:
+        """Record a new trade (``out_trade_no`` is unique per merchant)."""
+
+    def find_trade(
+        self,
+        merchant_id: str,
+        *,
+        out_trade_no: str | None = None,
+        trade_id: str | None = None,
+        payment_id: str | None = None,
+    ) -> TradeRecord | None:
+        """A merchant's trade by its order number, the platform's trade id, or its payment's id."""
+
+    def trade_by_token(self, token: str) -> TradeRecord | None:
+        """The trade a cashier URL opens."""
+
+    def update_trade(
+        self, trade_id: str, *, status: str | None = None, payment_id: str | None = None, **times: int
+    ) -> None:
+        """Move a trade on: its status, its payment, and when (``scanned_at``, ``paid_at``, ``closed_at``)."""
+
+    def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
+        """A merchant's refund by its refund number."""
+
+    def add_payment_code(self, code_hash: str, wallet: str, expires_at: float) -> None:
+        """Record a one-time payment code for a wallet."""
+
+    def take_payment_code(self, code_hash: str, now: float) -> str | None:
+        """The wallet behind a payment code that has not expired; the code is used up."""
 
 
 class GatewayStore(Mailroom, Protocol):
@@ -148,6 +242,25 @@ class GatewayStore(Mailroom, Protocol):
 
     def balance(self, account_id: str) -> int | None:
         """An account's balance in minor units (``None`` for no such account)."""
+
+    def dialect_merchant(self, dialect: str, external_id: str) -> DialectMerchantRecord | None:
+        """A dialect merchant by the id its requests carry (``mchid``, ``app_id``)."""
+
+    def find_trade(
+        self,
+        merchant_id: str,
+        *,
+        out_trade_no: str | None = None,
+        trade_id: str | None = None,
+        payment_id: str | None = None,
+    ) -> TradeRecord | None:
+        """A merchant's trade by its order number, the platform's trade id, or its payment's id."""
+
+    def trade_by_token(self, token: str) -> TradeRecord | None:
+        """The trade a cashier URL opens."""
+
+    def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
+        """A merchant's refund by its refund number."""
 
     def ledger_report(self) -> LedgerReport:
         """The books' own figures, read consistently, for :func:`.ledger.check_invariants`."""

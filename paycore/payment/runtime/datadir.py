@@ -9,6 +9,8 @@ Everything durable lives here, owner-only (the directory 0700, every secret and 
 ``gateway-token.key``           32 random bytes: the key of the card tokens (HMAC)
 ``merchant-admin.token``        the operator's ``X-Admin-Token`` for ``/admin/reconcile``
 ``gateway.sqlite3``             the gateway's database (and ``merchant.sqlite3``)
+``wechatpay-platform.private.pem`` WeChat Pay's and Alipay's platform keys, and ``sdk/`` with the demo
+                                merchants' credentials (:mod:`.sdk_credentials`)
 ============================== =============================================================
 
 Each file is written atomically (:mod:`paycore.secure.files`), so a crash or a full disk leaves it

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from paycore import secure
 from paycore.payment.clock import Clock, SystemClock
 from paycore.payment.gateway.app import create_gateway_app
+from paycore.payment.gateway.dialects import DialectKeys, Dialects
 from paycore.payment.gateway.merchants import origin_of
 from paycore.payment.gateway.outbox import Notifier
 from paycore.payment.gateway.service import Gateway
@@ -52,13 +53,16 @@ class Parties:
     wire_log: WireLog
     merchant_link: RecordingLink
     """The merchant's way to the gateway; its ``inner`` link may be swapped to stage network faults."""
+    dialects: Dialects | None = None
+    """WeChat Pay v3 and Alipay beside ``paycore/1``, when the gateway was given their keys."""
 
     def apps(self) -> tuple:
         """The gateway's and the merchant's FastAPI apps (the merchant's shop sees the wire log)."""
+        routers = self.dialects.routers() if self.dialects is not None else ()
         merchant_app = create_merchant_app(
             self.merchant, self.inbox, NOTIFY_PATH, wire_log=self.wire_log, link=self.merchant_link
         )
-        return create_gateway_app(self.gateway), merchant_app
+        return create_gateway_app(self.gateway, routers), merchant_app
 
 
 def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:
@@ -89,13 +93,17 @@ def assemble(
     seed_payers: bool = True,
     admin_token: str | None = None,
     notify_origins: tuple[str, ...] | None = None,
+    dialect_keys: DialectKeys | None = None,
+    alipay_timezone=None,
 ) -> Parties:
     """Build both services on their stores, register the merchant's key, and seed demo payers.
 
     ``gateway_key`` signs the gateway's answers and notifications; ``gateway_encryption_key`` opens
     payer envelopes. The merchant pins the first and seals to the second. ``notify_link`` carries
     the gateway's notifications (``link`` if not given); ``notify_origins`` are where the merchant is
-    registered to receive them (the origin of ``merchant_url`` if not given).
+    registered to receive them (the origin of ``merchant_url`` if not given). With ``dialect_keys``
+    the gateway also speaks WeChat Pay v3 and Alipay (:class:`~paycore.payment.gateway.dialects.Dialects`,
+    at ``gateway_url``; ``alipay_timezone`` as there), and the notifier sends their notifications too.
     """
     gateway = Gateway(
         gateway_store, gateway_key, clock, encryption_key=gateway_encryption_key, token_secret=token_secret
@@ -127,8 +135,17 @@ def assemble(
         admin_token=admin_token,
     )
     inbox = NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
-    notifier = Notifier(gateway_store, gateway.signer, RecordingLink(notify_link or link, log), clock)
-    return Parties(gateway, merchant, inbox, notifier, log, merchant_link)
+    dialects = None
+    if dialect_keys is not None:
+        dialects = Dialects(gateway, dialect_keys, gateway_url, alipay_timezone=alipay_timezone)
+    notifier = Notifier(
+        gateway_store,
+        gateway.signer,
+        RecordingLink(notify_link or link, log),
+        clock,
+        formats=dialects.notification_formats() if dialects is not None else None,
+    )
+    return Parties(gateway, merchant, inbox, notifier, log, merchant_link, dialects)
 
 
 @dataclass
@@ -154,6 +171,11 @@ class World:
     @property
     def notifier(self) -> Notifier:
         return self.parties.notifier
+
+    @property
+    def dialects(self) -> Dialects | None:
+        """WeChat Pay v3 and Alipay at the gateway, if the world was built with them."""
+        return self.parties.dialects
 
     @property
     def wire_log(self) -> WireLog:
@@ -195,12 +217,15 @@ def build_world(
     gateway_encryption_key: rsa.RSAPrivateKey | None = None,
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
     seed_payers: bool = True,
+    dialect_keys: DialectKeys | None = None,
+    alipay_timezone=None,
 ) -> World:
     """A gateway and a merchant that know each other, in this process.
 
     ``data_dir=None`` keeps both databases in memory; a directory gives each party its own
     SQLite file there (``gateway.sqlite3``, ``merchant.sqlite3``), which survives a rebuild.
     Keys default to fresh 2048-bit keys from the OS (the gateway has two: one signs, one decrypts).
+    ``dialect_keys`` adds WeChat Pay v3 and Alipay at the gateway (see :func:`assemble`).
     """
     clock = clock or SystemClock()
     if data_dir is not None:
@@ -220,6 +245,8 @@ def build_world(
         token_secret=secrets.token_bytes(32) if data_dir is None else datadir.card_token_key(data_dir),
         algorithm=algorithm,
         seed_payers=seed_payers,
+        dialect_keys=dialect_keys,
+        alipay_timezone=alipay_timezone,
     )
     gateway_app, merchant_app = parties.apps()
     network.add(GATEWAY_URL, gateway_app)
