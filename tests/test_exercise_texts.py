@@ -381,6 +381,47 @@ def claim_08_3(capsys):
     passes("08.3", calibrate, capsys)
 
 
+def claim_09_1(capsys):
+    from paycore.payment.gateway.dialects.wechatpay_wire import request_message
+
+    nb = Notebook("09")
+    assert nb.says("09.1", "the bytes a WeChat Pay v3 request signature covers")
+    nb.shows("wechatpay_wire.request_message(")
+    passes("09.1", request_message, capsys)
+
+
+def claim_09_2(capsys):
+    from paycore.payment.gateway.dialects.alipay_wire import signing_string
+
+    nb = Notebook("09")
+    assert nb.says("09.2", "(`sign` and `sign_type` among them)")
+    nb.shows('signing_string(form, leave_out=("sign", "sign_type"))')
+    passes("09.2", lambda fields: signing_string(fields, leave_out=("sign", "sign_type")), capsys)
+
+
+def claim_09_3(capsys):
+    import base64
+
+    from paycore import secure
+    from paycore.payment.gateway.dialects.wechatpay_wire import answer_message
+
+    nb = Notebook("09")
+    assert nb.says("09.3", "a window of 300 s on each side")
+    assert nb.says("09.3", 'paycore.secure.verify(key, data, signature, "RSA2")')
+
+    def verify_wechatpay_answer(headers, body, platform_key, now):  # as the instructions spell it out
+        if headers["Wechatpay-Signature-Type"] != "WECHATPAY2-SHA256-RSA2048":
+            raise ValueError("another signature type")
+        stamp = int(headers["Wechatpay-Timestamp"])
+        message = answer_message(stamp, headers["Wechatpay-Nonce"], body)
+        secure.verify(platform_key, message, base64.b64decode(headers["Wechatpay-Signature"]), "RSA2")
+        if abs(now - stamp) > 300:
+            raise ValueError("outside the window")
+        return json.loads(body)
+
+    passes("09.3", verify_wechatpay_answer, capsys)
+
+
 CLAIMS = {
     name.removeprefix("claim_").replace("_", "."): claim
     for name, claim in globals().items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from paycore.exercises.core import Wrong, exercise
+from paycore.exercises.core import Wrong, exercise, shown
 
 START = 1_764_201_600
 WINDOW_SECONDS = 300
@@ -43,7 +43,7 @@ def _message(answer: object) -> None:
             )
         if isinstance(got, bytes) and not got.endswith(b"\n"):
             raise Wrong("every line ends in \\n, the last one (the body's) too")
-        raise Wrong(f"for {method} {target} you returned {got!r}; expected {expected!r}")
+        raise Wrong(f"for {method} {target} you returned {shown(got)}; expected {shown(expected)}")
 
 
 @exercise(
@@ -81,7 +81,7 @@ def _notify(answer: object) -> None:
         raise Wrong("the signature cannot sign itself: leave out sign")
     if "body=" not in got:
         raise Wrong("an empty field is signed too: body= must stay in the string")
-    raise Wrong(f"got {got!r}; expected {expected!r} (sorted by name, name=value joined by &)")
+    raise Wrong(f"got {shown(got)}; expected {shown(expected)} (sorted by name, name=value joined by &)")
 
 
 @exercise(
@@ -103,7 +103,7 @@ def _verify(answer: object) -> None:
     good = signed_headers(platform, "PUB_KEY_ID_0001", body, START)
     result = answer(good, body, platform.public_key(), START + 10)
     if not isinstance(result, dict) or result.get("trade_state") != "SUCCESS":
-        raise Wrong(f"a genuine answer should give back its parsed JSON, got {result!r}")
+        raise Wrong(f"a genuine answer should give back its parsed JSON, got {shown(result)}")
     other_type = {**good, "Wechatpay-Signature-Type": "WECHATPAY2-SHA1-RSA1024"}
     flipped = base64.b64decode(good["Wechatpay-Signature"])
     flipped = base64.b64encode(flipped[:-1] + bytes([flipped[-1] ^ 1])).decode()
@@ -126,7 +126,7 @@ def _verify(answer: object) -> None:
             returned = answer(headers, data, platform.public_key(), now)
         except Exception:  # any exception is a refusal here
             continue
-        raise Wrong(f"{what} was accepted (returned {returned!r}); it must raise")
+        raise Wrong(f"{what} was accepted (returned {shown(returned)}); it must raise")
 
 
 def _exercise_keys():

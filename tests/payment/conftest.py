@@ -69,3 +69,12 @@ def live(tmp_path_factory):
     running = Live.start(tmp_path_factory.mktemp("live") / "data")
     yield running
     running.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pinned_keys():
+    """Each test draws the committed keys afresh (tests/payment/hardening_helpers.py pinned_keygen)."""
+    from tests.payment import hardening_helpers
+
+    hardening_helpers._handed_out.clear()
+    yield

@@ -36,7 +36,9 @@ from tests.conftest import load_pinned_key
 
 DEMO_CARD = {"type": "card", "number": "4111111111111111", "expiry": "12/30", "cvv": "123"}
 USER = {"X-User-Id": "alice"}
-PINNED = (("2048", ""), ("2048", "b"), ("2048", "d"), ("2048", "c"), ("3072", ""))
+PINNED = (*(("2048", variant) for variant in ("", "b", "d", "c", "e", "f", "g", "h")), ("3072", ""))
+_handed_out: set[int] = set()
+"""Indexes of the pinned keys given out in this test; reset by tests/payment/conftest.py for each test."""
 
 
 def free_port() -> int:
@@ -53,16 +55,21 @@ def _pinned(bits: int, variant: str):
 
 @contextlib.contextmanager
 def pinned_keygen(monkeypatch: pytest.MonkeyPatch | None = None) -> Iterator[None]:
-    """Make ``paycore serve``'s first start use the committed test keys, one distinct key per call.
+    """Make ``paycore serve``'s starts use the committed test keys, one distinct key per call in a test.
 
     Key generation is not under test here and costs about a second per start; the keys a start
     writes are still written, checked and read back exactly as generated ones would be.
     """
-    keys = iter([_pinned(int(bits), variant) for bits, variant in PINNED])
     real = secure.generate_private_key
 
     def next_key(bits: int = 2048):
-        return next(keys, None) or real(bits)
+        # distinct across every start of one test: a second start (after a full disk, say) must not
+        # hand out a key that the first one already wrote under another name
+        for index, (size, variant) in enumerate(PINNED):
+            if index not in _handed_out:
+                _handed_out.add(index)
+                return _pinned(int(size), variant)
+        return real(bits)
 
     with contextlib.ExitStack() as stack:
         patcher = monkeypatch or stack.enter_context(pytest.MonkeyPatch.context())

@@ -33,7 +33,7 @@ from tests.payment.hardening_helpers import (
     tmpfs,
 )
 
-KEYS = ("merchant", "gateway-signing", "gateway-encryption")
+KEYS = ("merchant", "gateway-signing", "gateway-encryption", "wechatpay-platform", "alipay-platform")
 PAGE = 4096
 VISA_BALANCE = DEMO_CARDS["4111111111111111"][2]
 UNFINISHED_CLAIMS = "SELECT COUNT(*) FROM idempotency_keys WHERE state = 'in_progress'"
@@ -96,7 +96,9 @@ def assert_nothing_half_written(data, *, databases: bool = True) -> None:
 
 
 def contents(data) -> dict:
-    return {path.name: path.read_bytes() for path in sorted(data.iterdir())}
+    return {
+        str(path.relative_to(data)): path.read_bytes() for path in sorted(data.rglob("*")) if path.is_file()
+    }
 
 
 # -- 5. start-up faults --------------------------------------------------------------------------------------
@@ -122,8 +124,9 @@ def test_a_read_only_data_dir_from_an_earlier_start_is_one_clear_line_and_stays_
     earlier = tmp_path / "earlier"
     start_and_stop(earlier, monkeypatch)
     with tmpfs(tmp_path / "fs", "8m") as fs:
-        for path in earlier.iterdir():  # the data, copied whole (modes kept) onto a file system of its own
-            shutil.copy2(path, fs / path.name)
+        shutil.copytree(
+            earlier, fs, dirs_exist_ok=True
+        )  # the data, whole (modes kept), on a file system of its own
         before = contents(fs)
         remount(fs, "ro")
         line = refusal(fs, monkeypatch, capsys)
