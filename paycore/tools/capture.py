@@ -263,7 +263,8 @@ def write_capture(messages: list[Message], out: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the capture and say what is in it; 0 when the card never crossed the gateway's port."""
+    """Write the capture and say what is in it; 0 when it holds the payment and the card never
+    crossed the gateway's port."""
     out = Path(args.out)
     if out.exists() and not args.force:
         raise ValueError(f"{out} exists: choose another name or pass --force")
@@ -287,10 +288,10 @@ def run(args: argparse.Namespace) -> int:
     if gateway_port in seen:
         print(f"WARNING: the card number crossed the gateway's port {gateway_port}")
         return 1
-    if merchant_port in seen:
-        print(f"the card number {CARD_NUMBER} crosses port {merchant_port} only (the user to the merchant);")
-    else:
-        print(f"the card number {CARD_NUMBER} appears on no port of the capture;")
+    if merchant_port not in seen:
+        print(f"WARNING: the capture holds no payment (the card number {CARD_NUMBER} is on no port)")
+        return 1
+    print(f"the card number {CARD_NUMBER} crosses port {merchant_port} only (the user to the merchant);")
     print(f"the gateway's port {gateway_port} carries only the sealed envelope")
     print(f"read it: tshark -r {out} -d tcp.port=={merchant_port},http -d tcp.port=={gateway_port},http")
     return 0

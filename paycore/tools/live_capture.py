@@ -26,7 +26,8 @@ def _start_tcpdump(out: Path, ports: tuple[int, int]) -> subprocess.Popen:
             "--live needs tcpdump (Debian/Ubuntu: apt-get install tcpdump); "
             "without --live, paycore capture writes the file itself and needs no rights"
         )
-    command = [tcpdump, "-i", "lo", "-U", "-n", "-w", str(out), f"tcp port {ports[0]} or tcp port {ports[1]}"]
+    command = [tcpdump, "-i", "lo", "-U", "--immediate-mode", "-n", "-w", str(out)]
+    command.append(f"tcp port {ports[0]} or tcp port {ports[1]}")  # packets written as they arrive
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + READY_TIMEOUT
     said = ""
