@@ -51,7 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--summary-from",
         metavar="JSON",
-        help="print the Markdown tables the READMEs show (the summary, then the ratios) from a results.json",
+        help="print the Markdown blocks the READMEs show (between their markers) from a results.json",
     )
 
 
@@ -70,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:12} {suite.TITLE}")
         return 0
     if args.summary_from:
-        from paycore.bench.summary import ratio_table, readme_table
+        from paycore.bench.summary import BLOCKS, blocks
 
         record = load_json(Path(args.summary_from))
         known = [registry.load(e["name"]) for e in record["suites"] if e["name"] in registry.SUITES]
-        record = refresh(record, known)
-        print(readme_table(record) + "\n\n" + ratio_table(record))
+        for name, text in blocks(refresh(record, known)).items():
+            print(f"<!-- {name}:start --> (for {BLOCKS[name]})\n{text}\n<!-- {name}:end -->\n")
         return 0
     if args.compare:
         old, new = (load_json(Path(path)) for path in args.compare)

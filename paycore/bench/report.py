@@ -38,7 +38,7 @@ def _spread(ratio: dict) -> str:
     return f"±{ratio['spread']:.0%}" if ratio.get("spread") is not None else ""
 
 
-def _claim(ratio: dict) -> str:
+def claim(ratio: dict) -> str:
     """The ratio's sentence, or for an impossible value, what was asked and why no answer is given."""
     if not ratio.get("impossible"):
         return ratio["sentence"]
@@ -59,11 +59,11 @@ def headline_lines(record: dict, quality: Quality | None = None) -> list[str]:
             word = verdict(ratio, quality)
             value = "-" if ratio.get("impossible") else _value(ratio)
             lines.append(
-                f"| {_claim(ratio)} | {value} | {_spread(ratio)} | {ratio['target'] or '-'} | {word} |"
+                f"| {claim(ratio)} | {value} | {_spread(ratio)} | {ratio['target'] or '-'} | {word} |"
             )
             if ratio.get("impossible"):
                 notes.append(
-                    f"- **{_claim(ratio)}**: a value beyond {_possible(ratio)} cannot be measured on a quiet "
+                    f"- **{claim(ratio)}**: a value beyond {_possible(ratio)} cannot be measured on a quiet "
                     "machine; the run was too noisy to conclude."
                 )
             elif ratio["note"]:

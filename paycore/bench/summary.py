@@ -1,15 +1,20 @@
 """The benchmark tables the READMEs show, generated from one results file so they cannot drift.
 
-``paycore bench --summary-from results.json`` prints the short table of the main README;
-``--ratios-from`` prints the ratio table of ``benchmarks/README.md`` (the report's own). Both
-READMEs hold the output between markers, and a test regenerates it from the committed run.
+``paycore bench --summary-from results.json`` prints two blocks: the short table of the main
+README (:func:`readme_table`) and the run, its ratios and its payment breakdown for
+``benchmarks/README.md`` (:func:`benchmarks_block`). Each README holds its block between
+``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers, and a test regenerates both from the
+committed run and compares.
 """
 
 from __future__ import annotations
 
 from paycore.bench.decide import payment_rates, payment_time, results, signature_choices
 from paycore.bench.quality import assess
-from paycore.bench.report import headline_lines
+from paycore.bench.report import headline_lines, machine_lines
+
+BLOCKS = {"bench-summary": "README.md", "bench-details": "benchmarks/README.md"}
+"""Marker name -> the file that holds the block."""
 
 
 def _rate(value: float) -> str:
@@ -58,6 +63,30 @@ def readme_table(record: dict) -> str:
     return "\n".join(lines)
 
 
-def ratio_table(record: dict) -> str:
-    """The ratio table of ``REPORT.md``, with its notes, for ``benchmarks/README.md``."""
-    return "\n".join(headline_lines(record))
+def benchmarks_block(record: dict) -> str:
+    """For ``benchmarks/README.md``: the run and its machine, the verdict, every ratio, the breakdown."""
+    quality = assess(record)
+    lines = [
+        *machine_lines(record),
+        "",
+        quality.sentence(),
+        "",
+        *headline_lines(record, quality),
+    ]
+    split = payment_time(record)
+    if split is not None:
+        lines += ["", *split.lines()]
+    return "\n".join(lines)
+
+
+def blocks(record: dict) -> dict[str, str]:
+    """Marker name -> the Markdown between its markers."""
+    return {"bench-summary": readme_table(record), "bench-details": benchmarks_block(record)}
+
+
+def between_markers(text: str, name: str) -> str:
+    """What a document holds between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
+    start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        raise ValueError(f"no {start.strip()} ... {end} markers")
+    return text.split(start, 1)[1].split(end, 1)[0].strip()

@@ -57,3 +57,27 @@ def test_the_recorded_run_is_found_from_any_working_directory(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(recorded_results())
     assert recorded_results().name == "results.json" and recorded_results().exists()
+    assert recorded_results("full").exists()
+    with pytest.raises(ValueError, match="no recorded run 'nightly'"):
+        recorded_results("nightly")
+
+
+def test_the_readmes_show_the_tables_of_the_recorded_run():
+    """Both READMEs' benchmark blocks are generated from the committed run, never typed by hand."""
+    from pathlib import Path
+
+    from paycore.bench import suites as registry
+    from paycore.bench.decide import load_recorded
+    from paycore.bench.runner import refresh
+    from paycore.bench.summary import BLOCKS, between_markers, blocks
+
+    record = load_recorded()
+    record = refresh(record, [registry.load(entry["name"]) for entry in record["suites"]])
+    root = Path(__file__).resolve().parents[2]
+    assert "bench-summary" in blocks(record)
+    for name, text in blocks(record).items():
+        shown = between_markers((root / BLOCKS[name]).read_text(encoding="utf-8"), name)
+        assert shown == text, (
+            f"{BLOCKS[name]} is stale: paste the {name} block of "
+            "`paycore bench --summary-from benchmarks/results/results.json` between its markers"
+        )
