@@ -12,6 +12,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,3 +232,13 @@ def _read_any(path: Path) -> list[Segment]:
                 Segment((0, 0), packet[TCP].sport, packet[TCP].dport, int(packet[TCP].flags), raw, 0, 0)
             )
     return found
+
+
+def test_scapy_loads_only_when_a_capture_is_written():
+    code = (
+        "import sys; from paycore.cli import build_parser; build_parser(only='capture'); "
+        "build_parser().parse_args(['capture', 'x.pcap']); print('scapy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
