@@ -159,10 +159,10 @@ def derive(suite: ModuleType, results: list[Result]) -> dict:
 
 
 def refresh(record: dict, suites: Sequence[ModuleType]) -> dict:
-    """The record with each known suite's ratios and breakdown derived again from its results.
+    """The record with each known suite's words, ratios and breakdown derived again from its results.
 
     Redrawing a saved run (``paycore bench --report-from``) then applies today's checks -- the
-    possible ranges, the breakdown's consistency -- to yesterday's numbers.
+    possible ranges, the breakdown's consistency -- and today's wording to yesterday's numbers.
     """
     by_name = {suite.NAME: suite for suite in suites}
     entries = []
@@ -171,7 +171,8 @@ def refresh(record: dict, suites: Sequence[ModuleType]) -> dict:
         if suite is not None:
             results = [Result.from_dict(item) for item in entry["results"]]
             entry = {key: value for key, value in entry.items() if key != "breakdown"}
-            entry = {**entry, **derive(suite, results)}
+            words = {"title": suite.TITLE, "question": getattr(suite, "QUESTION", "")}
+            entry = {**entry, **words, **derive(suite, results)}
         entries.append(entry)
     return {**record, "suites": entries}
 
