@@ -79,7 +79,9 @@ class Tour:
         lines: list[str] = []
         for sentence in sentences:
             lines += wrap(sentence, self.screen.width, " " * (STEP + WHO))
-        lines[0] = (self.screen.strong(number) + head[len(number) :] if number else head) + lines[0].lstrip()
+        if head:
+            shown = self.screen.strong(number) + head[len(number) :] if number else head
+            lines[0] = shown + lines[0].lstrip()
         for line in lines:
             self.say(line)
 
