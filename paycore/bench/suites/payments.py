@@ -18,16 +18,12 @@ All three use SQLite files with ``synchronous=FULL`` where money moves, as in pr
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import socket
-import sqlite3
-import tempfile
 from pathlib import Path
 
 from paycore.bench.breakdown import Breakdown, Part
 from paycore.bench.harness import Case, Result
 from paycore.bench.ratios import Lookup, Ratio, present
+from paycore.bench.suites._flows import asgi_flow, direct_flow, durable_commit, http_flow
 from paycore.bench.suites._keys import bench_key
 
 NAME = "payments"
@@ -40,123 +36,9 @@ QUESTION = (
 PRIVATE_OPS_PER_PAYMENT = 4
 DURABLE_COMMITS_PER_PAYMENT = 2
 BOUND_TARGET = 0.6
-ITEMS = [{"sku": "TEA-1", "name": "Longjing green tea", "quantity": 1, "unit_price": 100}]
-CARD = {"type": "card", "number": "4111111111111111", "expiry": "12/30", "cvv": "123"}
-
-
-def _scratch() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="paycore-bench-"))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _direct_flow(durable_storage: bool = True):
-    """Both services linked by :class:`DirectLink`, on SQLite files (or in memory); (pay once, databases)."""
-    import secrets
-
-    from paycore.payment import Card, LineItem, Money
-    from paycore.payment.clock import SystemClock
-    from paycore.payment.runtime.transport import DirectLink
-    from paycore.payment.runtime.world import GATEWAY_URL, MERCHANT_URL, assemble, open_stores
-
-    gateway_store, merchant_store = open_stores(_scratch() if durable_storage else None)
-    link = DirectLink(GATEWAY_URL, None, MERCHANT_URL, None)
-    parties = assemble(
-        clock=SystemClock(),
-        gateway_store=gateway_store,
-        merchant_store=merchant_store,
-        gateway_key=bench_key(2048).native,
-        merchant_key=_merchant_key(),
-        link=link,
-        gateway_url=GATEWAY_URL,
-        merchant_url=MERCHANT_URL,
-        token_secret=secrets.token_bytes(32),
-    )
-    link.gateway, link.inbox = parties.gateway, parties.inbox
-    merchant, notifier = parties.merchant, parties.notifier
-    card = Card(CARD["number"], CARD["expiry"], CARD["cvv"])
-    item = [LineItem(**ITEMS[0])]
-
-    def pay() -> None:
-        order = merchant.create_order("alice", item, "CNY")
-        merchant.pay("alice", order["order_id"], Money(100, "CNY"), card)
-        notifier.deliver_due()
-
-    return pay, (gateway_store.db, merchant_store.db)
-
-
-def _asgi_flow():
-    from paycore.payment.runtime.world import build_world
-
-    world = build_world(data_dir=_scratch(), gateway_key=bench_key(2048).native, merchant_key=_merchant_key())
-    atexit.register(world.close)
-    client = world.merchant_client()
-    return _http_pay(client.post, world.notifier.deliver_due)
-
-
-def _http_flow():
-    """The apps under uvicorn on loopback (stopped at exit), the notifier driven by the benchmark."""
-    import httpx
-
-    from paycore.tools.serve import start
-
-    servers = start(
-        "127.0.0.1", _free_port(), _free_port(), _scratch(), deliver_every=10**6, echo=lambda *a: None
-    )
-    servers.wait_until_ready()
-    atexit.register(servers.shutdown)
-    client = httpx.Client(base_url=servers.merchant_url, timeout=30)
-    atexit.register(client.close)
-    return _http_pay(client.post, servers.notifier.deliver_due)
-
-
-def _http_pay(post, deliver):
-    headers = {"X-User-Id": "alice"}
-
-    def pay() -> None:
-        order = post("/orders", json={"items": ITEMS, "currency": "CNY"}, headers=headers).json()
-        paid = post(
-            f"/orders/{order['order_id']}/pay",
-            headers=headers,
-            json={"amount": order["amount"], "method": CARD},
-        ).json()
-        if paid.get("status") != "PAID":
-            raise RuntimeError(f"benchmark payment did not succeed: {paid}")
-        deliver()
-
-    return pay
-
-
-def _merchant_key():
-    from paycore import secure
-
-    return _merchant_key.cached if hasattr(_merchant_key, "cached") else _cache(secure.generate_private_key())
-
-
-def _cache(key):
-    _merchant_key.cached = key
-    return key
-
-
-def _durable_commit():
-    path = _scratch() / "commit.sqlite3"
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = FULL")
-    connection.execute("CREATE TABLE t (x INTEGER)")
-
-    def commit() -> None:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("INSERT INTO t VALUES (1)")
-        connection.execute("COMMIT")
-
-    return commit
+MIN_TIME = 0.2
+"""Seconds per repeat for every case of the bound batch, even in a quick run: one payment takes
+milliseconds and flushes the disk twice, so a 0.04 s repeat would hold too few of them."""
 
 
 def cases(quick: bool = False) -> list[Case]:
@@ -171,27 +53,41 @@ def cases(quick: bool = False) -> list[Case]:
     public = key.public_key()
     wrapped = public.encrypt(bytes(32), oaep)
     signature = key.sign(message, pss, hashes.SHA256())
-    direct, _ = _direct_flow()
-    in_memory, _ = _direct_flow(durable_storage=False)
+    direct, _ = direct_flow()
+    in_memory, _ = direct_flow(durable_storage=False)
     params = {"bits": 2048}
     return [
-        Case("payment end to end, direct", "payment", direct, {**params, "path": "direct"}, together="bound"),
+        Case(
+            "payment end to end, direct",
+            "payment",
+            direct,
+            {**params, "path": "direct"},
+            together="bound",
+            min_time=MIN_TIME,
+        ),
         Case(
             "payment end to end, direct, in-memory storage",
             "payment",
             in_memory,
             {**params, "path": "direct-memory"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
-            "payment end to end, ASGI", "payment", _asgi_flow(), {**params, "path": "asgi"}, together="bound"
+            "payment end to end, ASGI",
+            "payment",
+            asgi_flow(),
+            {**params, "path": "asgi"},
+            together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "payment end to end, HTTP loopback",
             "payment",
-            _http_flow(),
+            http_flow(),
             {**params, "path": "http"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "RSA-2048 PSS sign (cryptography)",
@@ -199,6 +95,7 @@ def cases(quick: bool = False) -> list[Case]:
             lambda: key.sign(message, pss, hashes.SHA256()),
             {**params, "part": "sign"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "RSA-2048 OAEP decrypt (cryptography)",
@@ -206,6 +103,7 @@ def cases(quick: bool = False) -> list[Case]:
             lambda: key.decrypt(wrapped, oaep),
             {**params, "part": "decrypt"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "RSA-2048 PSS verify (cryptography)",
@@ -213,6 +111,7 @@ def cases(quick: bool = False) -> list[Case]:
             lambda: public.verify(signature, message, pss, hashes.SHA256()),
             {**params, "part": "verify"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "RSA-2048 OAEP encrypt (cryptography)",
@@ -220,13 +119,15 @@ def cases(quick: bool = False) -> list[Case]:
             lambda: public.encrypt(bytes(32), oaep),
             {**params, "part": "encrypt"},
             together="bound",
+            min_time=MIN_TIME,
         ),
         Case(
             "SQLite durable commit (WAL, synchronous=FULL)",
             "bound",
-            _durable_commit(),
+            durable_commit(),
             {"part": "commit"},
             together="bound",
+            min_time=MIN_TIME,
         ),
     ]
 
