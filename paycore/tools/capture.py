@@ -198,7 +198,7 @@ def record_payment() -> list[Message]:
 
 
 def _pay(world, merchant_url: str) -> list[Message]:
-    def user(path: str, document: dict, port: int) -> tuple[bytes, bytes, dict]:
+    def user(path: str, document: dict) -> tuple[bytes, bytes, dict]:
         body = json.dumps(document, separators=(",", ":")).encode()
         headers = [
             ("User-Agent", "paycore-capture"),
@@ -209,9 +209,9 @@ def _pay(world, merchant_url: str) -> list[Message]:
         response = http_response(reply.status_code, reply.headers.multi_items(), reply.content)
         return http_request("POST", path, MERCHANT_PORT, headers, body), response, reply.json()
 
-    order_request, order_response, order = user("/orders", ORDER, USER_PORTS[0])
+    order_request, order_response, order = user("/orders", ORDER)
     pay = {"amount": order["amount"], "method": CARD}
-    pay_request, pay_response, paid = user(f"/orders/{order['order_id']}/pay", pay, USER_PORTS[1])
+    pay_request, pay_response, paid = user(f"/orders/{order['order_id']}/pay", pay)
     payment = world.wire_log[-1]
     delivered = world.notifier.deliver_due()
     notification = world.wire_log[-1]
@@ -240,26 +240,33 @@ def _from_record(label: str, record, client_port: int, server_port: int) -> Mess
 
 
 def write_capture(messages: list[Message], out: Path) -> Path:
-    """The payment as TCP on loopback: the user's payment stays open while the merchant asks the gateway."""
+    """The payment as TCP on loopback, one connection per exchange, in the order the bytes moved.
+
+    The user's payment stays open while the merchant asks the gateway: the merchant answers the
+    user only once the gateway has answered it.
+    """
     from paycore.tools.pcap import Conversation, Ticker, write_pcap
 
     tick = Ticker(Decimal(CAPTURE_TIME))
-    order, pay, payment, notification = (Conversation(m.client_port, m.server_port, tick) for m in messages)
-    for conversation, message in ((order, messages[0]), (pay, messages[1])):
-        conversation.open()
-        conversation.client_sends(message.request)
-        if conversation is order:
-            conversation.server_sends(message.response)
-            conversation.close()
-    for conversation, message in ((payment, messages[2]), (notification, messages[3])):
-        conversation.open()
-        conversation.client_sends(message.request)
-        conversation.server_sends(message.response)
-        conversation.close()
-        if conversation is payment:  # the merchant answers the user once the gateway has answered it
-            pay.server_sends(messages[1].response)
-            pay.close()
-    return write_pcap([order, pay, payment, notification], out)
+    order, pay, payment, notification = messages
+    connections = {m.label: Conversation(m.client_port, m.server_port, tick) for m in messages}
+
+    def whole(message: Message) -> None:
+        connection = connections[message.label]
+        connection.open()
+        connection.client_sends(message.request)
+        connection.server_sends(message.response)
+        connection.close()
+
+    whole(order)
+    paying = connections[pay.label]
+    paying.open()
+    paying.client_sends(pay.request)
+    whole(payment)
+    paying.server_sends(pay.response)
+    paying.close()
+    whole(notification)
+    return write_pcap(list(connections.values()), out)
 
 
 def run(args: argparse.Namespace) -> int:
