@@ -132,20 +132,20 @@ def json_lines(document: object, width: int, indent: str = "") -> tuple[list[str
 
 def _render(value, indent: str, prefix: str, suffix: str, width: int, shortened: list[bool]) -> list[str]:
     """The lines of ``value`` placed after ``indent + prefix`` and followed by ``suffix`` (a comma)."""
-    flat = json.dumps(value, ensure_ascii=False)
+    flat = json.dumps(value, ensure_ascii=True)
     if len(indent) + len(prefix) + len(flat) + len(suffix) <= width:
         return [indent + prefix + flat + suffix]
     if isinstance(value, str):
         room = width - len(indent) - len(prefix) - len(suffix) - 2  # the quotes
         shortened.append(True)
-        return [indent + prefix + json.dumps(shorten(value, max(room, 8)), ensure_ascii=False) + suffix]
+        return [indent + prefix + json.dumps(shorten(value, max(room, 8)), ensure_ascii=True) + suffix]
     if isinstance(value, dict) and value:
         items = list(value.items())
         inner = indent + "  "
         lines = [indent + prefix + "{"]
         for index, (key, item) in enumerate(items):
             comma = "," if index < len(items) - 1 else ""
-            lines += _render(item, inner, json.dumps(key, ensure_ascii=False) + ": ", comma, width, shortened)
+            lines += _render(item, inner, json.dumps(key, ensure_ascii=True) + ": ", comma, width, shortened)
         return [*lines, indent + "}" + suffix]
     if isinstance(value, list) and value:
         inner = indent + "  "

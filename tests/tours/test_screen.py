@@ -36,6 +36,11 @@ def test_json_lines_fit_the_width_and_parse_back_with_the_same_structure(width):
     assert parsed["payer"]["iv"] == "z" * 16  # short values are never touched
 
 
+def test_json_lines_escape_as_the_wire_does():
+    lines, _ = json_lines({"name": "龙井"}, 80)
+    assert lines == ['{"name": "\\u9f99\\u4e95"}'] and json.loads(lines[0]) == {"name": "龙井"}
+
+
 def test_json_lines_leave_a_small_document_alone():
     lines, shortened = json_lines({"code": "SUCCESS"}, 80)
     assert lines == ['{"code": "SUCCESS"}'] and not shortened
