@@ -33,19 +33,13 @@ def readme_table(record: dict) -> str:
     lines = ["| measured in this run | value |", "|---|---|"]
     lines.append(
         "| one RSA-2048 private-key operation: "
-        + ", ".join(name for name, _ in engines)
+        + " / ".join(name for name, _ in engines)
         + " | "
         + " / ".join(_rate(rsa[case].median_ops) for _, case in engines)
         + " |"
     )
-    rates = payment_rates(record)
-    lines.append(
-        "| payments per second on one core: "
-        + ", ".join(label for label, _ in rates)
-        + " | "
-        + " / ".join(_rate(value) for _, value in rates)
-        + " |"
-    )
+    for label, value in payment_rates(record):
+        lines.append(f"| payments per second on one core: {label} | {_rate(value)} |")
     split = payment_time(record)
     if split is not None and split.consistent:
         shares = ", ".join(f"{part.label} {split.share(part):.0%}" for part in split.parts)
