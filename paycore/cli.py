@@ -15,6 +15,12 @@ from collections.abc import Sequence
 
 from paycore import __version__
 
+DESCRIPTION = (
+    "paycore: an e-commerce payment interface secured with RSA, built to be taught -- "
+    "a guided tour, the attack lab, benchmarks and tools."
+)
+EPILOG = "Run 'paycore COMMAND --help' for the options of one command."
+
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": (
@@ -30,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "paycore.tools.outbox",
         "list the gateway's waiting and parked notifications; send parked ones again",
     ),
+    "capture": (
+        "paycore.tools.capture",
+        "write a Wireshark capture (pcap) of one demo payment, no capture rights needed",
+    ),
 }
 
 
@@ -37,21 +47,37 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; every command's options, or only those of the command ``only``.
 
     Declaring a command's options imports its module, so :func:`main` asks for one command only.
+    Each command's own parser is kept in ``parser.commands`` (name -> parser), so an error in a
+    command's options can show that command's usage.
     """
-    parser = argparse.ArgumentParser(prog="paycore", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="paycore", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"paycore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.commands = {}  # type: ignore[attr-defined]
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(module_name=module_name)
+        parser.commands[name] = command  # type: ignore[attr-defined]
         if only is not None and name != only:
             continue
         try:
             module = importlib.import_module(module_name)
         except ImportError:
-            continue  # a command whose module is not written yet still shows in --help
+            continue  # a command whose optional dependencies are missing still shows in --help
         module.configure(command)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; an argument the command does not know is an error in *that command's* usage.
+
+    argparse hands arguments a subcommand does not know back to the top-level parser, which would
+    print ``usage: paycore [-h] COMMAND ...``; the reader needs the command's own options instead.
+    """
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")  # type: ignore[attr-defined]
+    return args
 
 
 def _command_in(argv: Sequence[str]) -> str:
@@ -63,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``paycore`` command; returns the process exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(only=_command_in(argv))
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         module = importlib.import_module(args.module_name)
     except ImportError as exc:

@@ -381,6 +381,13 @@ def claim_08_3(capsys):
     passes("08.3", calibrate, capsys)
 
 
+def claim_08_4(capsys):
+    nb = Notebook("08")
+    assert nb.says("08.4", "the microseconds the *gateway* spends per payment on signatures")
+    # section 3: the gateway verifies the merchant's request and signs its answer and its notification
+    passes("08.4", lambda sign_per_s, verify_per_s: 2 * 1e6 / sign_per_s + 1e6 / verify_per_s, capsys)
+
+
 def claim_09_1(capsys):
     from paycore.payment.gateway.dialects.wechatpay_wire import request_message
 

@@ -16,6 +16,10 @@ from itertools import groupby
 from paycore.attacks.factoring_curve import ANCHOR, estimate_table
 from paycore.attacks.registry import run_all, select
 from paycore.attacks.report import Report
+from paycore.tours.screen import MAX_WIDTH, Screen, add_screen_options, wrap
+
+RUN_INDENT = 6
+MIN_TARGET_WIDTH = 24
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the matrix as the Markdown table the README shows (no timings)",
     )
+    add_screen_options(parser)
 
 
 def _result(report: Report) -> str:
@@ -42,38 +47,47 @@ def _result(report: Report) -> str:
     return word if report.ok else f"{word} <-- UNEXPECTED"
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+def format_matrix(reports: Sequence[Report], details: bool = False, width: int = MAX_WIDTH) -> str:
+    """The attack-defence matrix as text no wider than ``width``.
 
-
-def format_matrix(reports: Sequence[Report], details: bool = False, defence_width: int = 44) -> str:
-    """The attack-defence matrix as text: a row per run, the defence wrapped beside each attack's runs."""
-    rows = [["#", "attack", "target", "result", "work", "defence"]]
+    Each attack is a block: its number and name, then one line per run (the target, wrapped in its
+    column if need be, the result and the work), then its defence, wrapped under the runs. When
+    the screen is too narrow for three columns, each run's result and work go on a line of their own.
+    """
+    indent = " " * RUN_INDENT
+    result_width = max([len("result"), *(len(_result(r)) for r in reports)])
+    work_width = max([len("work"), *(len(str(r.work)) for r in reports)])
+    target_width = width - RUN_INDENT - result_width - work_width - 4
+    stacked = target_width < MIN_TARGET_WIDTH
+    if stacked:
+        target_width = width - RUN_INDENT
+        header = [indent + "target", indent + "    result, work"]
+    else:
+        header = [_row("target", "result", "work", result_width, target_width)]
+    lines = ["#   attack", *header, "-" * width]
     for (number, attack), group in groupby(reports, key=lambda r: (r.number, r.attack)):
         runs = list(group)
-        defence = textwrap.wrap(runs[0].defence, defence_width)
-        for index in range(max(len(runs), len(defence))):
-            run = runs[index] if index < len(runs) else None
-            rows.append(
-                [
-                    number if index == 0 else "",
-                    attack if index == 0 else "",
-                    run.target if run else "",
-                    _result(run) if run else "",
-                    str(run.work) if run else "",
-                    defence[index] if index < len(defence) else "",
-                ]
-            )
-    text = _table(rows)
+        lines.append(f"{number:<4}{attack}")
+        for run in runs:
+            cells = textwrap.wrap(run.target, target_width) or [""]
+            if stacked:
+                lines += [indent + cell for cell in cells]
+                lines += wrap(f"{_result(run)}, {run.work}", width, indent + "    ")
+                continue
+            lines.append(_row(cells[0], _result(run), str(run.work), result_width, target_width))
+            lines += [indent + cell for cell in cells[1:]]
+        lines += wrap(runs[0].defence, width, indent + " " * len("defence: "), first=indent + "defence: ")
+    text = "\n".join(line.rstrip() for line in lines)
     if details:
-        notes = [f"{r.number:>3} {r.path:<10} {r.error or r.detail}" for r in reports]
+        notes = []
+        for r in reports:
+            notes += wrap(r.error or r.detail, width, " " * 15, first=f"{r.number:>3} {r.path:<10} ")
         text += "\n\n" + "\n".join(notes)
     return text
+
+
+def _row(target: str, result: str, work: str, result_width: int, room: int) -> str:
+    return f"{' ' * RUN_INDENT}{target:<{room}}  {result:<{result_width}}  {work}".rstrip()
 
 
 def _counts(work: dict) -> str:
@@ -149,12 +163,17 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2))
     else:
-        print("THE ATTACK LAB -- deliberately vulnerable targets versus paycore.secure\n")
-        print(format_matrix(reports, details=args.details))
+        screen = Screen.from_args(args)
+        print(screen.strong("THE ATTACK LAB") + " -- deliberately vulnerable targets versus paycore.secure\n")
+        print(format_matrix(reports, details=args.details, width=screen.width))
         print()
-        print(summary(reports, seconds))
+        for line in wrap(summary(reports, seconds), screen.width):
+            print(screen.good(line) if ok else screen.bad(line))
         if any(report.number.startswith("7") for report in reports):
             sizes = ", ".join(f"{bits} bits ~ {text}" for bits, _, text in estimate_table())
             anchor = f"{ANCHOR.name}'s {ANCHOR.core_years:,.0f} core-years"
-            print(f"GNFS ESTIMATE (one core, scaled from {anchor}): {sizes}")
+            for line in wrap(
+                f"GNFS ESTIMATE (one core, scaled from {anchor}): {sizes}", screen.width, "    ", first=""
+            ):
+                print(line)
     return 0 if ok else 1

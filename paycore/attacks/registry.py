@@ -69,7 +69,7 @@ class Attack:
 
     @property
     def label(self) -> str:
-        """The number as the issue and the matrix show it: ``"7"`` or ``"7b"``."""
+        """The number as the matrix and the README show it: ``"7"`` or ``"7b"``."""
         return f"{self.number}{self.variant}"
 
 

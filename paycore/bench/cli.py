@@ -5,6 +5,7 @@ paycore bench --out benchmarks/results     # the full run (minutes), files under
 paycore bench --suite envelope --quick     # one suite
 paycore bench --report-from DIR/results.json --out DIR   # redraw plots and REPORT.md
 paycore bench --compare OLD.json NEW.json  # how far two runs agree, case by case
+paycore bench --summary-from DIR/results.json   # the tables the READMEs show, as Markdown
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 from paycore.bench import suites as registry
 from paycore.bench.compare import compare, format_comparison
 from paycore.bench.publish import publish
+from paycore.bench.quality import assess
 from paycore.bench.results_io import load_json
+from paycore.bench.runner import refresh
 from paycore.bench.runner import run as run_suites
 
 DEFAULT_OUT = "bench-results"
@@ -45,6 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two results.json files case by case"
     )
+    parser.add_argument(
+        "--summary-from",
+        metavar="JSON",
+        help="print the Markdown blocks the READMEs show (between their markers) from a results.json",
+    )
 
 
 def _chosen(spec: str) -> list:
@@ -61,6 +69,14 @@ def run(args: argparse.Namespace) -> int:
             suite = registry.load(name)
             print(f"{name:12} {suite.TITLE}")
         return 0
+    if args.summary_from:
+        from paycore.bench.summary import BLOCKS, blocks
+
+        record = load_json(Path(args.summary_from))
+        known = [registry.load(e["name"]) for e in record["suites"] if e["name"] in registry.SUITES]
+        for name, text in blocks(refresh(record, known)).items():
+            print(f"<!-- {name}:start --> (for {BLOCKS[name]})\n{text}\n<!-- {name}:end -->\n")
+        return 0
     if args.compare:
         old, new = (load_json(Path(path)) for path in args.compare)
         print(format_comparison(compare(old, new)))
@@ -71,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         known = [
             registry.load(entry["name"]) for entry in record["suites"] if entry["name"] in registry.SUITES
         ]
-        for path in publish(record, out, known):
+        for path in publish(refresh(record, known), out, known):
             print(f"  {path}")
         return 0
     chosen = _chosen(args.suite)
@@ -82,4 +98,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{record['mode']} run took {record['run']['duration_seconds']:.0f} s; wrote:")
     for path in written:
         print(f"  {path}")
+    print(assess(record).sentence().replace("**", ""))
     return 0

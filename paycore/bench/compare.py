@@ -1,7 +1,7 @@
 """Compare two runs case by case: did my change make it faster, and do repeat runs agree?
 
-Issue 6 asks that repeat runs of the same case on an idle machine agree within 5% at the
-median; :func:`compare` gives, for every case the two runs share, the ratio of the new median
+Repeat runs of the same case on an idle machine should agree within 5% at the median;
+:func:`compare` gives, for every case the two runs share, the ratio of the new median
 rate to the old, and how many cases fall within a tolerance.
 """
 

@@ -30,6 +30,8 @@ class Case:
     every call is a fresh sample. ``reports_rate`` means ``fn()`` runs an outside tool that
     measures itself (``openssl speed``) and returns its operations per second. Cases of a suite
     with the same ``together`` label are measured in turns (:func:`measure_together`).
+    ``min_time`` overrides the run's repeat length for a case whose single call is slow and
+    uneven (a whole payment, with its disk flushes), so that even a quick run averages enough calls.
     """
 
     name: str
@@ -41,6 +43,7 @@ class Case:
     loops: int | None = None
     reports_rate: bool = False
     together: str = ""
+    min_time: float | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ def measure_together(
     if not cases or min(counts) < 1:
         raise ValueError(f"repeats must be at least 1, got {min(counts, default=0)}")
     loops = [
-        None if case.reports_rate else case.loops or calibrate(case.fn, min_time, clock) for case in cases
+        None if case.reports_rate else case.loops or calibrate(case.fn, case.min_time or min_time, clock)
+        for case in cases
     ]
     rates: list[list[float]] = [[] for _ in cases]
     for round_number in range(max(counts)):

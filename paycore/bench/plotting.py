@@ -1,4 +1,4 @@
-"""Two chart shapes the suites need (rates against a size, and a ranked bar chart), saved as PNG.
+"""The chart shapes the suites need (rates against a size, a ranked bar chart, a time budget), as PNG.
 
 Figures are built with matplotlib's object API (``Figure`` with the Agg canvas), never through
 ``pyplot``: no window opens, no global backend is switched (a notebook importing this keeps its
@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
+from paycore.bench.breakdown import Breakdown
 from paycore.bench.harness import Result
 
 PLOTS_DIR = "plots"
@@ -139,3 +140,36 @@ def save(figure: Figure, path: Path) -> Path:
     """Write a PNG (100 dpi keeps committed files small)."""
     figure.savefig(path, dpi=100)
     return path
+
+
+def breakdown_chart(split: Breakdown) -> Figure:
+    """The parts of a :class:`~paycore.bench.breakdown.Breakdown` as stacked bars, one bar per layer added.
+
+    The first bar holds the first parts that make the innermost flow; each bar below adds the next
+    part, so the bottom bar is the whole. Milliseconds on a linear axis: the parts must add up.
+    """
+    parts = list(split.parts)
+    inner = max(len(parts) - 3, 1)  # the innermost flow: every part but the last three layers
+    rows = [parts[:inner], *(parts[: inner + extra + 1] for extra in range(len(parts) - inner))]
+    names = ["services, in memory", "+ durable files", "+ FastAPI (ASGI)", "+ TCP (uvicorn)"]
+    figure = Figure(figsize=(8.0, 0.5 * len(rows) + 2.8), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for row, included in enumerate(rows):
+        left = 0.0
+        for index, part in enumerate(included):
+            axes.barh(
+                -row,
+                part.ms,
+                left=left,
+                color=f"C{index}",
+                label=part.label if row == len(rows) - 1 else None,
+            )
+            left += part.ms
+        axes.annotate(f"{left:.2f} ms", (left, -row), xytext=(4, 0), textcoords="offset points", va="center")
+    axes.set_yticks([-row for row in range(len(rows))], names[: len(rows)])
+    axes.set(title=f"{split.title[0].upper()}{split.title[1:]} (ms per payment)", xlabel="milliseconds")
+    axes.margins(x=0.15)
+    axes.grid(True, axis="x", alpha=0.3)
+    figure.legend(fontsize="small", loc="outside lower center", ncols=2)
+    return figure

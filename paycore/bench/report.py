@@ -1,7 +1,10 @@
 """``REPORT.md``: the run's headline ratios with their targets, the plots, every case, and the machine.
 
 Everything in the report is computed from the one record it is given, so its numbers and
-sentences always come from the same run (never from a table typed by hand).
+sentences always come from the same run (never from a table typed by hand). The report says first
+whether the run was quiet enough to conclude (:mod:`paycore.bench.quality`): a noisy run judges no
+target, a ratio outside what is physically possible is not stated, and a time breakdown whose
+parts do not add up is replaced by the reason.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-VERDICT = {True: "pass", False: "**missed**", None: "-"}
+from paycore.bench.breakdown import Breakdown
+from paycore.bench.quality import Quality, assess, verdict
 
 
 def _rate(value: float) -> str:
@@ -30,24 +34,55 @@ def _value(ratio: dict) -> str:
     return f"{ratio['value']:.2f}"
 
 
-def headline_lines(record: dict) -> list[str]:
+def _spread(ratio: dict) -> str:
+    return f"±{ratio['spread']:.0%}" if ratio.get("spread") is not None else ""
+
+
+def claim(ratio: dict) -> str:
+    """The ratio's sentence, or for an impossible value, what was asked and why no answer is given."""
+    if not ratio.get("impossible"):
+        return ratio["sentence"]
+    asked = ratio["headline"].replace("{x}", "?")
+    return f"{asked} -- not stated: the run measured {ratio['value']:.2f}, which is impossible"
+
+
+def headline_lines(record: dict, quality: Quality | None = None) -> list[str]:
     """The ratio table of every suite (each ratio once), then the notes that explain them."""
-    lines = ["| ratio (same run) | value | target | verdict | source |", "|---|---|---|---|---|"]
+    quality = quality or assess(record)
+    lines = ["| ratio (same run) | value | spread | target | verdict |", "|---|---|---|---|---|"]
     notes, seen = [], set()
     for suite in record["suites"]:
         for ratio in suite["ratios"]:
             if ratio["key"] in seen:
                 continue
             seen.add(ratio["key"])
+            word = verdict(ratio, quality)
+            value = "-" if ratio.get("impossible") else _value(ratio)
             lines.append(
-                f"| {ratio['sentence']} | {_value(ratio)} | {ratio['target'] or '-'} "
-                f"| {VERDICT[ratio['passed']]} | {ratio['source'] or suite['name']} |"
+                f"| {claim(ratio)} | {value} | {_spread(ratio)} | {ratio['target'] or '-'} | {word} |"
             )
-            if ratio["note"]:
-                notes.append(f"- **{ratio['sentence']}** ({VERDICT[ratio['passed']]}): {ratio['note']}")
+            if ratio.get("impossible"):
+                notes.append(
+                    f"- **{claim(ratio)}**: a value beyond {_possible(ratio)} cannot be measured on a quiet "
+                    "machine; the run was too noisy to conclude."
+                )
+            elif ratio["note"]:
+                notes.append(f"- **{ratio['sentence']}** ({word}): {ratio['note']}")
     if notes:
         lines += ["", "Notes on the ratios:", "", *notes]
+    lines += [
+        "",
+        "*spread*: the two cases' relative interquartile ranges added, roughly how far the ratio could "
+        "move within this run's own noise. *unsure*: the target lies within that spread.",
+    ]
     return lines
+
+
+def _possible(ratio: dict) -> str:
+    low, high = ratio.get("possible_min"), ratio.get("possible_max")
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
 def machine_lines(record: dict) -> list[str]:
@@ -69,13 +104,17 @@ def machine_lines(record: dict) -> list[str]:
         ("started / finished", f"{run['started']} / {run['finished']} ({run['duration_seconds']:.0f} s)"),
         (
             "load average 1/5/15 min",
-            f"start {_load(run['load_average_start'])}; end {_load(run['load_average_end'])}",
+            f"start {_load(run['load_average_start'])}; end {_load(run['load_average_end'])}"
+            + "".join(
+                f"; after {sample['suite']} {_load(sample['load'])}"
+                for sample in run.get("load_average_during", [])
+            ),
         ),
     ]
     return ["| | |", "|---|---|", *(f"| {key} | {value} |" for key, value in rows)]
 
 
-def suite_lines(suite: dict, plots: list[Path], base: Path) -> list[str]:
+def suite_lines(suite: dict, plots: list[Path], base: Path, noisy: bool = False) -> list[str]:
     """A suite's question, its plots, and one table row per case."""
     lines = [f"## Suite `{suite['name']}`: {suite['title']}", ""]
     if suite.get("question"):
@@ -87,6 +126,11 @@ def suite_lines(suite: dict, plots: list[Path], base: Path) -> list[str]:
         ]
     for plot in plots:
         lines += [f"![{plot.stem}]({Path(os.path.relpath(plot, base)).as_posix()})", ""]
+    if suite.get("breakdown"):
+        split = Breakdown.from_dict(suite["breakdown"])
+        if split.consistent and noisy:
+            lines += ["From a noisy run: the parts add up, but each may be off by its cases' spread.", ""]
+        lines += [*split.lines(), ""]
     lines += [
         "| case | median ops/s | MB/s | spread (rel. IQR) | min - max ops/s | repeats x loops |",
         "|---|---|---|---|---|---|",
@@ -108,22 +152,24 @@ def render(record: dict, base: Path, plots: dict[str, list[Path]] | None = None)
     """The Markdown text; ``base`` is the report's directory (plot links are relative to it)."""
     plots = plots or {}
     run = record["run"]
+    quality = assess(record)
     lines = [
         "# paycore benchmark report",
         "",
         f"A **{record['mode']}** run of `{record['machine']['command']}`, {run['started']}, "
         f"{run['duration_seconds']:.0f} s. Load average (1/5/15 min) {_load(run['load_average_start'])} "
         f"at the start and {_load(run['load_average_end'])} at the end, on {record['machine']['cores']} "
-        "cores: a load near the core count means other work shared the CPU and every rate is a lower "
-        "bound. Ratios of cases from this one run are steadier than the absolute rates.",
+        "cores. Ratios of cases from this one run are steadier than the absolute rates.",
+        "",
+        quality.sentence(),
         "",
         "## Headline ratios",
         "",
-        *headline_lines(record),
+        *headline_lines(record, quality),
         "",
     ]
     for suite in record["suites"]:
-        lines += suite_lines(suite, plots.get(suite["name"], []), base)
+        lines += suite_lines(suite, plots.get(suite["name"], []), base, quality.noisy)
     lines += ["## Machine", "", *machine_lines(record), ""]
     return "\n".join(lines)
 

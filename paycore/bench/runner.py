@@ -72,10 +72,11 @@ def run(
                     say(f"  {_line(result)}")
             return [measured[key] for key in keys]
 
-        suite_records = []
+        suite_records, loads = [], []
         for suite, cases in planned:
             say(f"== suite {suite.NAME} ({mode}): {suite.TITLE}")
             suite_records.append(_run_suite(suite, cases, measure_batch, say, bar.update))
+            loads.append({"suite": suite.NAME, "load": load_average()})
     machine = machine_info()
     if command is not None:
         machine["command"] = command
@@ -90,6 +91,7 @@ def run(
             "duration_seconds": round(time.perf_counter() - clock_start, 1),
             "load_average_start": load_start,
             "load_average_end": load_average(),
+            "load_average_during": loads,
         },
         "suites": suite_records,
     }
@@ -129,8 +131,11 @@ def _run_suite(suite: ModuleType, cases: list, measure_batch, say, advance) -> d
         advance(len(batch))
     for item in skipped:
         say(f"  skipped {item['name']}: {item['reason']}")
-    ratios = [ratio.to_dict() for ratio in suite.ratios(results)]
-    for ratio in ratios:
+    derived = derive(suite, results)
+    for ratio in derived["ratios"]:
+        if ratio["impossible"]:
+            say(f"  not stated: {ratio['sentence']} is impossible (the run was too noisy)")
+            continue
         verdict = {True: "pass", False: "MISS", None: ""}[ratio["passed"]]
         say(f"  {ratio['sentence']}  {ratio['target']} {verdict}".rstrip())
     return {
@@ -138,10 +143,38 @@ def _run_suite(suite: ModuleType, cases: list, measure_batch, say, advance) -> d
         "title": suite.TITLE,
         "question": getattr(suite, "QUESTION", ""),
         "results": entries,
-        "ratios": ratios,
+        **derived,
         "skipped": skipped,
         "duration_seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def derive(suite: ModuleType, results: list[Result]) -> dict:
+    """What a suite concludes from its results: its ratios and, if it has one, its time breakdown."""
+    derived: dict = {"ratios": [ratio.to_dict() for ratio in suite.ratios(results)]}
+    split = suite.breakdown(results) if hasattr(suite, "breakdown") else None
+    if split is not None:
+        derived["breakdown"] = split.to_dict()
+    return derived
+
+
+def refresh(record: dict, suites: Sequence[ModuleType]) -> dict:
+    """The record with each known suite's words, ratios and breakdown derived again from its results.
+
+    Redrawing a saved run (``paycore bench --report-from``) then applies today's checks -- the
+    possible ranges, the breakdown's consistency -- and today's wording to yesterday's numbers.
+    """
+    by_name = {suite.NAME: suite for suite in suites}
+    entries = []
+    for entry in record["suites"]:
+        suite = by_name.get(entry["name"])
+        if suite is not None:
+            results = [Result.from_dict(item) for item in entry["results"]]
+            entry = {key: value for key, value in entry.items() if key != "breakdown"}
+            words = {"title": suite.TITLE, "question": getattr(suite, "QUESTION", "")}
+            entry = {**entry, **words, **derive(suite, results)}
+        entries.append(entry)
+    return {**record, "suites": entries}
 
 
 def _line(result: Result) -> str:

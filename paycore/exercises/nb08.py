@@ -97,3 +97,30 @@ def _calibrate(answer: object) -> None:
                 f"calibration called the function {clock.calls} times for {loops} loops: time whole loops "
                 "and grow the count, do not add one call at a time"
             )
+
+
+@exercise(
+    "08.4",
+    "what the gateway's signatures cost per payment",
+    level=2,
+    answer="gateway_micros",
+    hint="Per payment the gateway verifies the merchant's request once and signs twice (its answer and its "
+    "notification). One operation at r per second takes 1e6 / r microseconds.",
+)
+def _gateway_cost(answer: object) -> None:
+    if not callable(answer):
+        raise Wrong("gateway_micros should be a function of (sign_per_s, verify_per_s)")
+    for sign, verify in ((2500.0, 30000.0), (13000.0, 2500.0), (1000.0, 1000.0)):
+        expected = 2 * 1e6 / sign + 1e6 / verify
+        got = answer(sign, verify)
+        if not isinstance(got, (int, float)):
+            raise Wrong(f"return a number of microseconds, got {got!r}")
+        if abs(got - (1e6 / sign + 2 * 1e6 / verify)) < 1e-6 and sign != verify:
+            raise Wrong(
+                "that is the merchant's cost (one signature, two verifications): the gateway signs twice"
+            )
+        if abs(got - expected) > 1e-6 * expected:
+            raise Wrong(
+                f"at {sign:,.0f} signatures and {verify:,.0f} verifications per second the gateway spends "
+                f"{expected:,.1f} µs per payment, you gave {got!r}"
+            )

@@ -93,6 +93,13 @@ def test_fixed_loops_skip_calibration_and_warm_up():
     assert result.median_ops == pytest.approx(1 / 3)
 
 
+def test_case_min_time_overrides_the_run_default():
+    clock = FakeClock(0.01)
+    long = measure(Case("payment", "g", clock.work, min_time=0.5), min_time=0.04, repeats=3, clock=clock)
+    short = measure(Case("op", "g", clock.work), min_time=0.04, repeats=3, clock=clock)
+    assert long.loops * 0.01 >= 0.5 and short.loops * 0.01 < 0.5
+
+
 def test_case_repeats_override_the_run_default():
     clock = FakeClock(0.5)
     assert measure(Case("op", "g", clock.work, repeats=7), repeats=3, clock=clock).repeats == 7

@@ -2,7 +2,7 @@
 
 ``cryptography`` is called as its documentation shows, building the padding object in the
 call; paycore.secure does the same inside, plus its argument checks, so the two differ by
-exactly paycore's overhead (issue 3 wants it within 5%).
+exactly paycore's overhead (its target: within 5%).
 """
 
 from __future__ import annotations

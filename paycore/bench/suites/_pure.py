@@ -54,7 +54,7 @@ def params(bits: int, library: str, op: str, scheme: str, series: str | None = N
 
 
 def textbook_cases(bits: int) -> list[Case | Skipped]:
-    """paycore.textbook on integers: ``pow`` with and without the CRT (issue 2)."""
+    """paycore.textbook on integers: ``pow`` with and without the CRT."""
     key = bench_key(bits).textbook
     public = key.public_key()
     m = key.n * 2 // 3  # a full-size message, as padding makes
@@ -118,7 +118,7 @@ def gmpy2_cases(bits: int) -> list[Case | Skipped]:
 
 
 def pkcs1_cases(bits: int) -> list[Case | Skipped]:
-    """paycore.pkcs1: OAEP and PSS from scratch on the textbook key (issue 3: within 10% of raw)."""
+    """paycore.pkcs1: OAEP and PSS from scratch on the textbook key (target: within 10% of raw)."""
     names = [
         case_name(f"pkcs1 {op}", bits) for op in ("oaep_encrypt", "oaep_decrypt", "pss_sign", "pss_verify")
     ]

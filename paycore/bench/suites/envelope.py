@@ -3,7 +3,7 @@
 RSA-OAEP carries at most 190 bytes per 2048-bit operation, and the private-key operation
 costs hundreds of microseconds: encrypting a file with RSA alone means one RSA operation per
 190 bytes. The envelope (:func:`paycore.secure.seal`) does one RSA operation per message and
-moves the bytes with AES-256-GCM, which modern CPUs run in hardware. Issue 3's targets: at
+moves the bytes with AES-256-GCM, which modern CPUs run in hardware. paycore's targets: at
 least 1 GB/s on 1 MiB payloads, and within 10% of one RSA-OAEP operation below 1 KiB.
 """
 
@@ -36,7 +36,7 @@ SIZES = {
 }
 CHUNKED_LIMIT = {"quick": 64 * KIB, "full": 256 * KIB}
 """RSA-only costs the same per byte at every size; beyond this a single operation takes seconds."""
-SMALL, LARGE = 256, MIB  # the payloads issue 3's targets are judged on
+SMALL, LARGE = 256, MIB  # the payloads the targets are judged on
 
 
 def size_label(size: int) -> str:
@@ -168,7 +168,10 @@ def _us(look: Lookup, name: str) -> float:
 
 
 def ratios(results: list[Result]) -> list[Ratio]:
-    """Issue 3's four targets, with the overheads that explain them, and hybrid against RSA-only."""
+    """The four targets, with the overheads that explain them, and hybrid against RSA-only.
+
+    Sealing or opening does one RSA-OAEP operation and more, so neither can take less time than it.
+    """
     look = Lookup(results)
     small, large = size_label(SMALL), size_label(LARGE)
     rsa_enc, rsa_dec = ONE_ENCRYPT, ONE_DECRYPT
@@ -178,14 +181,12 @@ def ratios(results: list[Result]) -> list[Ratio]:
             f"The envelope seals {large} payloads at {{x}}",
             f"envelope seal {large}",
             at_least=1000,
-            source="issue 3",
         ),
         look.throughput(
             "envelope_open_1mib",
             f"The envelope opens {large} payloads at {{x}}",
             f"envelope open {large}",
             at_least=1000,
-            source="issue 3",
         ),
     )
     seal = look.time_ratio(
@@ -194,7 +195,7 @@ def ratios(results: list[Result]) -> list[Ratio]:
         f"envelope seal {small}",
         rsa_enc,
         at_most=1.10,
-        source="issue 3",
+        possible_min=1.0,
     )
     if seal is not None:
         extra = _us(look, f"envelope seal {small}") - _us(look, rsa_enc)
@@ -213,7 +214,7 @@ def ratios(results: list[Result]) -> list[Ratio]:
         f"envelope open {small}",
         rsa_dec,
         at_most=1.10,
-        source="issue 3",
+        possible_min=1.0,
     )
     if opened is not None:
         extra = _us(look, f"envelope open {small}") - _us(look, rsa_dec)
@@ -246,6 +247,7 @@ def ratios(results: list[Result]) -> list[Ratio]:
             f"Sealing and encoding to JSON (base64) takes {{x}} the time of sealing alone at {large}",
             f"envelope seal + to_json {large}",
             f"envelope seal {large}",
+            possible_min=1.0,
         ),
     )
     return found
