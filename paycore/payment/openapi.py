@@ -5,11 +5,10 @@ ever sends. Here each route says instead which :class:`~paycore.payment.errors.E
 it can answer with (:meth:`Refusals.responses`); each HTTP status then gets the real error body,
 ``{"error": {"code", "message"}}``, whose ``code`` is limited to those members and whose
 description gives each one's meaning -- generated from the enum, so the document cannot drift
-from the code. The platform dialects refuse in their platforms' own formats, which
-:class:`ErrorFormat` documents the same way from each platform's table of codes; :func:`combine`
-joins them with the shared plumbing's refusals. :func:`finish` makes the document self-contained:
-the ``$defs`` that pydantic puts inside a request-body schema move to ``components/schemas``, so
-every ``$ref`` resolves.
+from the code. The dialects refuse in their platforms' own formats: :class:`ErrorFormat` documents
+those from each platform's table of codes, :func:`combine` joins them with the plumbing's refusals.
+:func:`finish` makes the document self-contained: the ``$defs`` pydantic puts inside a request-body
+schema move to ``components/schemas``, so every ``$ref`` resolves.
 
 :mod:`paycore.payment.apidocs` serves the document as pages that work offline.
 """
@@ -103,10 +102,9 @@ class Refusals:
 class ErrorFormat:
     """Another platform's error body, documented per status as :class:`Refusals` documents paycore's.
 
-    ``codes`` is the platform's table, each code with its HTTP status and meaning (the table the
-    dialect refuses from, so the two cannot drift); ``schema(codes)`` is the body's JSON Schema for
-    the codes one status carries, and ``headers(status)`` that answer's headers.
-    """
+    ``codes`` is the table the dialect refuses from (each code's HTTP status and meaning, so the two
+    cannot drift); ``schema(codes)`` is the body's JSON Schema for the codes of one status, and
+    ``headers(status)`` that answer's headers."""
 
     def __init__(
         self,
@@ -138,12 +136,9 @@ class ErrorFormat:
 
 
 def combine(*documents: Mapping[int, dict]) -> dict[int, dict]:
-    """``responses=`` mappings as one: a status two of them document answers with either body.
-
-    A dialect's route refuses in its platform's format, and the shared plumbing in ``paycore/1``'s
-    (a 415, or a 404 for a path parameter holding ``/``); a status both use gets ``anyOf`` the two
-    schemas, and keeps a header as required only if both answers always send it.
-    """
+    """``responses=`` mappings as one: a dialect refuses in its platform's format, the plumbing in
+    ``paycore/1``'s (a 415; a 404 for a path parameter holding ``/``). A status both use gets ``anyOf``
+    the two schemas, and keeps a header required only if both answers always send it."""
     merged: dict[int, dict] = {}
     for document in documents:
         for status, answer in document.items():

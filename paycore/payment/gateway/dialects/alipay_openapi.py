@@ -93,20 +93,19 @@ def _refusal(codes: tuple[str, ...]) -> dict:
 
 UNAUTHENTICATED = ("40001", "40002")
 BUSINESS = ("40004", "20000")
-ANSWER = {
-    "anyOf": [
-        _object({"error_response": _refusal(UNAUTHENTICATED)}),
-        *(
-            _object(
-                {
-                    f"{method.replace('.', '_')}_response": {"anyOf": [*results, _refusal(BUSINESS)]},
-                    "sign": {"type": "string", "pattern": "^[A-Za-z0-9+/]+={0,2}$"},
-                }
-            )
-            for method, results in ((name, [RESULTS[name]] if name in RESULTS else []) for name in METHODS)
-        ),
-    ]
-}
+
+
+def _signed_answer(method: str) -> dict:
+    results = [RESULTS[method]] if method in RESULTS else []
+    return _object(
+        {
+            f"{method.replace('.', '_')}_response": {"anyOf": [*results, _refusal(BUSINESS)]},
+            "sign": {"type": "string", "pattern": "^[A-Za-z0-9+/]+={0,2}$"},
+        }
+    )
+
+
+ANSWER = {"anyOf": [_object({"error_response": _refusal(UNAUTHENTICATED)}), *map(_signed_answer, METHODS)]}
 """The body of every 200: an unsigned ``error_response``, or one method's signed answer."""
 
 

@@ -22,8 +22,7 @@ TOKEN = {"pattern": "^[A-Za-z0-9_-]{32,64}$"}
 
 
 class CashierPayment(Strict):
-    """The payment method, exactly as the merchant API's pay takes it, and nothing else: the amount is
-    the order's."""
+    """The payment method, exactly as the merchant API's pay takes it; nothing else (the amount is set)."""
 
     method: Annotated[CardIn | WalletIn, Field(discriminator="type")]
 
