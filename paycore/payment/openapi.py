@@ -5,8 +5,10 @@ ever sends. Here each route says instead which :class:`~paycore.payment.errors.E
 it can answer with (:meth:`Refusals.responses`); each HTTP status then gets the real error body,
 ``{"error": {"code", "message"}}``, whose ``code`` is limited to those members and whose
 description gives each one's meaning -- generated from the enum, so the document cannot drift
-from the code. :func:`finish` makes the document self-contained: the ``$defs`` that pydantic
-puts inside a request-body schema move to ``components/schemas``, so every ``$ref`` resolves.
+from the code. The dialects refuse in their platforms' own formats: :class:`ErrorFormat` documents
+those from each platform's table of codes, :func:`combine` joins them with the plumbing's refusals.
+:func:`finish` makes the document self-contained: the ``$defs`` pydantic puts inside a request-body
+schema move to ``components/schemas``, so every ``$ref`` resolves.
 
 :mod:`paycore.payment.apidocs` serves the document as pages that work offline.
 """
@@ -14,7 +16,7 @@ puts inside a request-body schema move to ``components/schemas``, so every ``$re
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from paycore.payment.errors import ErrorCode
@@ -95,6 +97,68 @@ class Refusals:
                 **({"headers": copy.deepcopy(self.headers)} if self.headers else {}),
             }
         return documented
+
+
+class ErrorFormat:
+    """Another platform's error body, documented per status as :class:`Refusals` documents paycore's.
+
+    ``codes`` is the table the dialect refuses from (each code's HTTP status and meaning, so the two
+    cannot drift); ``schema(codes)`` is the body's JSON Schema for the codes of one status, and
+    ``headers(status)`` that answer's headers."""
+
+    def __init__(
+        self,
+        name: str,
+        codes: Mapping[str, tuple[int, str]],
+        schema: Callable[[list[str]], dict],
+        *,
+        headers: Callable[[int], dict[str, dict]] = lambda status: {},
+    ) -> None:
+        self.name, self.codes, self.schema, self.headers = name, codes, schema, headers
+
+    def responses(self, *codes: str, **success: dict) -> dict[int, dict]:
+        """A FastAPI ``responses=`` mapping: one refusal per status of ``codes``, plus ``success``."""
+        by_status: dict[int, set[str]] = {}
+        for code in codes:
+            if code not in self.codes:
+                raise ValueError(f"{self.name} has no error code {code}")
+            by_status.setdefault(self.codes[code][0], set()).add(code)
+        documented = {int(status): answer for status, answer in success.items()}
+        for status, names in sorted(by_status.items()):
+            listed = sorted(names)
+            documented[status] = {
+                "description": f"Refused in {self.name}'s format, with one of these codes:\n\n"
+                + "\n".join(f"- `{code}`: {self.codes[code][1]}" for code in listed),
+                "content": {"application/json": {"schema": self.schema(listed)}},
+                **({"headers": self.headers(status)} if self.headers(status) else {}),
+            }
+        return documented
+
+
+def combine(*documents: Mapping[int, dict]) -> dict[int, dict]:
+    """``responses=`` mappings as one: a dialect refuses in its platform's format, the plumbing in
+    ``paycore/1``'s (a 415; a 404 for a path parameter holding ``/``). A status both use gets ``anyOf``
+    the two schemas, and keeps a header required only if both answers always send it."""
+    merged: dict[int, dict] = {}
+    for document in documents:
+        for status, answer in document.items():
+            if status not in merged:
+                merged[status] = copy.deepcopy(answer)
+                continue
+            both = merged[status]
+            both["description"] += "\n\nOr: " + answer["description"]
+            for media_type, content in answer.get("content", {}).items():
+                known = both.setdefault("content", {}).get(media_type)
+                schema = copy.deepcopy(content["schema"])
+                both["content"][media_type] = {
+                    "schema": {"anyOf": [known["schema"], schema]} if known else schema
+                }
+            headers, more = both.get("headers", {}), answer.get("headers", {})
+            for name in {*headers, *more}:
+                kept = copy.deepcopy(headers.get(name) or more[name])
+                kept["required"] = all(side.get(name, {}).get("required", False) for side in (headers, more))
+                both.setdefault("headers", {})[name] = kept
+    return dict(sorted(merged.items()))
 
 
 def header(name: str, description: str, schema: dict, *, required: bool = True) -> dict:

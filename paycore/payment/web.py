@@ -16,12 +16,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.protocol.schemas import check_json_text, describe_problems
 from paycore.payment.protocol.wire import Headers, Reply
 
 MAX_BODY_BYTES = 64 * 1024
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 BODY_TIMEOUT = 10.0
 """Seconds a client has to send a whole body once its headers are in."""
 logger = logging.getLogger("paycore.http")
@@ -252,19 +254,33 @@ def install_error_handlers(
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
         if exc.status_code == 404:
             error = PaymentError(ErrorCode.NOT_FOUND, "no such endpoint")
         elif exc.status_code == 405:
             error = PaymentError(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed here")
+            if allowed := allowed_methods(request):
+                headers["Allow"] = allowed
         else:
             error = PaymentError(ErrorCode.INVALID_REQUEST, str(exc.detail), status=400)
-        return error_response(error, headers=exc.headers)  # a 405 keeps its Allow header
+        return error_response(error, headers=headers or None)
 
     app.add_middleware(
         RequestGuard, strict_json=strict_json, verify_first=verify_first, form_paths=form_paths
     )
     app.add_middleware(CatchAll, name=app.title)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at the request's path, for a 405's ``Allow`` header: Starlette's
+    names only the first route's, so ``/cashier/{token}`` (a GET and a POST route) said ``GET``."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    )
 
 
 def request_target(request: Request) -> str:

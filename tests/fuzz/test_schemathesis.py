@@ -5,9 +5,12 @@ phases, with a fixed seed and a bounded number of examples. Gateway requests are
 demo merchant's key in a hook (:mod:`tests.fuzz.schemathesis_hooks`), so the fuzzer reaches body
 validation instead of stopping at ``401``.
 
-A run may report only one kind of failure: ``positive_data_acceptance`` on a request that fits the
-schema but breaks a rule a schema cannot state. Each such rule is listed in :data:`BUSINESS_RULES`
-with its reason; any other failure of any check, or a refusal under another rule, fails the test.
+The WeChat Pay and Alipay dialects' requests are signed there too, each the way its platform's SDK
+signs them. A run may report two kinds of failure only: ``positive_data_acceptance`` on a request that
+fits the schema but breaks a rule a schema cannot state, and ``negative_data_rejection`` where a
+platform refuses bad input without an HTTP error status (Alipay answers everything with 200). Each
+such rule is listed in :data:`BUSINESS_RULES` with its reason, and names the refusal's code in the
+platform's own format; any other failure of any check, or a refusal under another rule, fails the test.
 """
 
 from __future__ import annotations
@@ -44,16 +47,18 @@ class BusinessRule:
     operation: str
     status: int
     code: str
+    """A regular expression the refusal's whole code must match (most are one code, spelled out)."""
     message: str
     """A regular expression the refusal's message must match."""
     why: str
     float_in_body: bool = False
     """The rule applies only if the request body spells a number with a fraction or an exponent."""
+    check: str = "positive_data_acceptance"
 
     def explains(self, failure: Failure) -> bool:
         return (
-            (failure.operation, failure.check, failure.status, failure.code)
-            == (self.operation, "positive_data_acceptance", self.status, self.code)
+            (failure.operation, failure.check, failure.status) == (self.operation, self.check, self.status)
+            and re.fullmatch(self.code, failure.code or "") is not None
             and re.search(self.message, failure.message or "") is not None
             and (not self.float_in_body or _has_float(failure.request_body))
         )
@@ -62,6 +67,9 @@ class BusinessRule:
 _INTEGERS = (
     "JSON Schema counts 769.0 as an integer; paycore/1 reads numbers literally and money is never a float"
 )
+WECHATPAY_ORDERS = tuple(f"POST /v3/pay/transactions/{kind}" for kind in ("native", "jsapi", "app", "h5"))
+WECHATPAY_REFUND = "POST /v3/refund/domestic/refunds"
+_NOTIFY_ORIGINS = "notifications go only to origins the merchant registered, which the document cannot list"
 BUSINESS_RULES = (
     *(
         BusinessRule(operation, 422, "INVALID_REQUEST", "Input should be a valid integer", _INTEGERS, True)
@@ -73,6 +81,25 @@ BUSINESS_RULES = (
             "POST /v1/refunds",
         )
     ),
+    *(
+        BusinessRule(operation, 400, "PARAM_ERROR", "Input should be a valid integer", _INTEGERS, True)
+        for operation in (*WECHATPAY_ORDERS, WECHATPAY_REFUND)
+    ),
+    *(
+        BusinessRule(
+            operation, 400, "PARAM_ERROR", "notify_url is not on an origin registered", _NOTIFY_ORIGINS
+        )
+        for operation in (*WECHATPAY_ORDERS, WECHATPAY_REFUND)
+    ),
+    BusinessRule(
+        "GET /gateway.do",
+        200,
+        r"isv\.(missing|invalid)-[a-z-]+",
+        "",
+        "Alipay answers every request with HTTP 200 (its SDK reads answers with urlopen, which raises on "
+        "any other status): schema-violating input is refused inside the body, with an error_response",
+        check="negative_data_rejection",
+    ),
     BusinessRule(
         "POST /orders",
         422,
@@ -80,12 +107,15 @@ BUSINESS_RULES = (
         "over the limit",
         "each price is within the limit, but their total, which the merchant computes, is not",
     ),
-    BusinessRule(
-        "POST /orders/{order_id}/pay",
-        422,
-        "INVALID_REQUEST",
-        "fails the Luhn check",
-        "a card number's check digit is arithmetic a schema's pattern cannot express",
+    *(
+        BusinessRule(
+            operation,
+            422,
+            "INVALID_REQUEST",
+            "fails the Luhn check",
+            "a card number's check digit is arithmetic a schema's pattern cannot express",
+        )
+        for operation in ("POST /orders/{order_id}/pay", "POST /cashier/{token}")
     ),
     BusinessRule(
         "POST /orders/{order_id}/pay",
@@ -94,13 +124,7 @@ BUSINESS_RULES = (
         "differs from the order's",
         "step 3.2: the amount must be the order's, which only the merchant knows",
     ),
-    BusinessRule(
-        "POST /v1/payments",
-        422,
-        "NOTIFY_URL_NOT_ALLOWED",
-        "",
-        "notifications go only to origins the merchant registered, which the document cannot list",
-    ),
+    BusinessRule("POST /v1/payments", 422, "NOTIFY_URL_NOT_ALLOWED", "", _NOTIFY_ORIGINS),
     BusinessRule(
         "POST /v1/payments",
         400,
@@ -145,6 +169,20 @@ class Failure:
         return f"{self.operation}: {self.check} failed, HTTP {self.status} {self.code}: {self.message}"
 
 
+def refusal(document: object) -> tuple[str | None, str | None]:
+    """The code and message of a refusal in paycore's, WeChat Pay's or Alipay's format (or two ``None``)."""
+    if not isinstance(document, dict):
+        return None, None
+    if isinstance(document.get("error"), dict):  # paycore/1, and the cashier
+        return document["error"].get("code"), document["error"].get("message")
+    if isinstance(document.get("code"), str) and isinstance(document.get("message"), str):  # WeChat Pay
+        return document["code"], document["message"]
+    for name, answer in document.items():  # Alipay: an error_response, or a method's answer
+        if name.endswith("_response") and isinstance(answer, dict) and answer.get("code") != "10000":
+            return answer.get("sub_code"), answer.get("sub_msg")
+    return None, None
+
+
 def _bytes(field: object) -> bytes:
     if isinstance(field, dict) and "$base64" in field:
         return base64.b64decode(field["$base64"])
@@ -165,17 +203,17 @@ def failures(report: Path) -> Iterator[Failure]:
             interaction = recorder.get("interactions", {}).get(case_id) or {}
             response = interaction.get("response") or {}
             try:
-                error = json.loads(_bytes(response.get("content"))).get("error", {})
-            except (ValueError, AttributeError):
-                error = {}
+                code, message = refusal(json.loads(_bytes(response.get("content"))))
+            except ValueError:
+                code, message = None, None
             for check in checks:
                 if check["status"] == "failure":
                     yield Failure(
                         operation,
                         check["name"],
                         response.get("status_code"),
-                        error.get("code"),
-                        error.get("message"),
+                        code,
+                        message,
                         _bytes((interaction.get("request") or {}).get("body")),
                     )
 

@@ -96,10 +96,13 @@ def _signed_request(*, idempotent: bool, body: type | None = None) -> dict:
     return extra
 
 
-def create_gateway_app(gateway: Gateway, routers: Iterable[APIRouter] = ()) -> FastAPI:
+def create_gateway_app(
+    gateway: Gateway, routers: Iterable[APIRouter] = (), security_schemes: dict[str, dict] | None = None
+) -> FastAPI:
     """The gateway's FastAPI app around a :class:`Gateway` service.
 
-    ``routers`` adds more APIs beside ``paycore/1``: the platform dialects' (:mod:`.dialects`).
+    ``routers`` adds more APIs beside ``paycore/1``: the platform dialects' (:mod:`.dialects`), whose
+    ``security_schemes`` their operations name.
     """
     app = api_app(
         title="paycore gateway",
@@ -111,7 +114,8 @@ def create_gateway_app(gateway: Gateway, routers: Iterable[APIRouter] = ()) -> F
         security_schemes={
             "merchantSignature": signature_scheme(
                 "a registered merchant", "Every request is signed, and verified before it is read."
-            )
+            ),
+            **(security_schemes or {}),
         },
     )
     install_error_handlers(app)

@@ -19,9 +19,11 @@ from paycore.payment.protocol.schemas import (
     CURRENCY_DOC,
     MINOR_UNITS_DOC,
     AmountModel,
+    CardIn,
     PaymentResource,
     RefundResource,
     Strict,
+    WalletIn,
 )
 
 USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -56,18 +58,6 @@ class OrderIn(Strict):
     def line_items(self) -> list[LineItem]:
         """The order's lines as the domain's :class:`~paycore.payment.orders.LineItem`."""
         return [LineItem(item.sku, item.name, item.quantity, item.unit_price) for item in self.items]
-
-
-class CardIn(Strict):
-    type: Literal["card"]
-    number: str = Field(pattern=r"^[0-9]{12,19}$")
-    expiry: str = Field(pattern=r"^(0[1-9]|1[0-2])/[0-9]{2}$")
-    cvv: str = Field(pattern=r"^[0-9]{3,4}$")
-
-
-class WalletIn(Strict):
-    type: Literal["wallet"]
-    account: str = Field(pattern=r"^W-[A-Za-z0-9_-]{1,40}$")
 
 
 class PayIn(Strict):

@@ -46,6 +46,22 @@ class AmountModel(Strict):
     currency: str = Field(min_length=3, max_length=3, examples=["CNY"], json_schema_extra=CURRENCY_DOC)
 
 
+class CardIn(Strict):
+    """A card as its holder types it: the payer of ``/orders/{id}/pay`` and of the dialects' cashier."""
+
+    type: Literal["card"]
+    number: str = Field(pattern=r"^[0-9]{12,19}$")
+    expiry: str = Field(pattern=r"^(0[1-9]|1[0-2])/[0-9]{2}$")
+    cvv: str = Field(pattern=r"^[0-9]{3,4}$")
+
+
+class WalletIn(Strict):
+    """A wallet account, for the same two."""
+
+    type: Literal["wallet"]
+    account: str = Field(pattern=r"^W-[A-Za-z0-9_-]{1,40}$")
+
+
 class EnvelopeModel(Strict):
     """A ``paycore.secure`` envelope (see paycore/secure/envelope.py for the format)."""
 

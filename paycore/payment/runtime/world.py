@@ -59,10 +59,11 @@ class Parties:
     def apps(self) -> tuple:
         """The gateway's and the merchant's FastAPI apps (the merchant's shop sees the wire log)."""
         routers = self.dialects.routers() if self.dialects is not None else ()
+        schemes = self.dialects.security_schemes() if self.dialects is not None else {}
         merchant_app = create_merchant_app(
             self.merchant, self.inbox, NOTIFY_PATH, wire_log=self.wire_log, link=self.merchant_link
         )
-        return create_gateway_app(self.gateway, routers), merchant_app
+        return create_gateway_app(self.gateway, routers, schemes), merchant_app
 
 
 def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:

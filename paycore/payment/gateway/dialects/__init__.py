@@ -94,6 +94,12 @@ class Dialects:
 
         return routers(self)
 
+    def security_schemes(self) -> dict[str, dict]:
+        """The OpenAPI security schemes the routers' operations name: WeChat Pay's ``Authorization``."""
+        from paycore.payment.gateway.dialects.wechatpay_openapi import SECURITY, SECURITY_SCHEME
+
+        return {SECURITY: SECURITY_SCHEME}
+
     def register_wechatpay_merchant(self, **registration) -> KnownMerchant:
         """See :meth:`.merchants.DialectMerchants.register_wechatpay`."""
         return self.merchants.register_wechatpay(**registration)

@@ -57,10 +57,41 @@ REFUSALS = {
 """Each trade refusal as Alipay answers it: ``(sub_code, sub_msg)`` under code 40004."""
 
 
+SUB_CODES: dict[str, tuple[str, str]] = {
+    **{f"isv.missing-{name.replace('_', '-')}": ("40001", f"`{name}` is missing") for name in REQUIRED},
+    "isv.invalid-parameter": ("40002", "not a query string, or a parameter sent twice"),
+    "isv.invalid-method": ("40002", "a method the gateway does not speak"),
+    "isv.invalid-charset": ("40002", "`charset` other than utf-8"),
+    "isv.invalid-format": ("40002", "`format` other than JSON"),
+    "isv.invalid-app-id": ("40002", "no application has this `app_id`"),
+    "isv.invalid-signature-type": ("40002", "`sign_type` other than RSA2: RSA (SHA-1) is refused"),
+    "isv.invalid-signature": ("40002", "the signature does not match (the wrong application key)"),
+    "isv.invalid-timestamp": ("40002", "outside the 300 s window, or not `yyyy-MM-dd HH:mm:ss`"),
+    "ACQ.INVALID_PARAMETER": (
+        "40004",
+        "`biz_content` or one of its fields is invalid; a `notify_url` off the registered origins; an "
+        "`out_trade_no` or `out_request_no` used with other terms",
+    ),
+    "ACQ.TRADE_NOT_EXIST": ("40004", "no such trade (or a precreated one nobody has scanned)"),
+    "ACQ.TRADE_HAS_SUCCESS": ("40004", "creating again a trade that is paid"),
+    "ACQ.TRADE_HAS_CLOSE": ("40004", "creating again a trade that is closed"),
+    "ACQ.TRADE_STATUS_ERROR": ("40004", "refunding an unpaid trade, or closing a paid one"),
+    "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL": ("40004", "a refund over what is left to refund"),
+    "ACQ.SELLER_BALANCE_NOT_ENOUGH": ("40004", "the merchant's balance cannot cover the refund"),
+    "ACQ.PAYMENT_AUTH_CODE_INVALID": ("40004", "barcode payment: the code is unknown, expired or used"),
+    "ACQ.BUYER_BALANCE_NOT_ENOUGH": ("40004", "barcode payment: the wallet's balance is too low"),
+    "isp.unknow-error": ("20000", "the gateway's database cannot be written: nothing changed, retry"),
+}
+"""Every ``sub_code`` the dialect refuses with: its ``code`` and when (the OpenAPI document's too).
+``40001`` and ``40002`` come unsigned in an ``error_response``, the others signed."""
+
+
 class AlipayError(Exception):
-    """A refusal in Alipay's words; ``signed`` once the request authenticated."""
+    """A refusal in Alipay's words (a ``sub_code`` of :data:`SUB_CODES`); ``signed`` once authenticated."""
 
     def __init__(self, code: str, msg: str, sub_code: str, sub_msg: str, *, signed: bool = True) -> None:
+        if SUB_CODES.get(sub_code, ("",))[0] != code:
+            raise ValueError(f"{sub_code} is not an Alipay sub_code under {code} (see SUB_CODES)")
         super().__init__(sub_msg)
         self.code, self.msg, self.sub_code, self.sub_msg, self.signed = code, msg, sub_code, sub_msg, signed
 

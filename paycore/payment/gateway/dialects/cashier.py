@@ -35,6 +35,15 @@ if TYPE_CHECKING:
 CODE_SECONDS = 120
 """How long a payment code stays usable."""
 CASHIER_PATH = "/cashier"
+CODES: dict[str, tuple[int, str]] = {
+    "PAYMENT_DECLINED": (402, "the payer was declined (`failure_code` says why): nothing changed, try again"),
+    "TRADE_NOT_FOUND": (404, "no order is waiting at this cashier URL"),
+    "WALLET_NOT_FOUND": (404, "no wallet has this account"),
+    "TRADE_PAID": (409, "the order is paid already (`status` in its platform's words)"),
+    "TRADE_CLOSED": (409, "the order is closed (`status` in its platform's words)"),
+}
+"""The cashier's own refusals, in ``paycore/1``'s error shape: each code's HTTP status and when.
+The rest are ``paycore/1``'s codes (``INVALID_REQUEST``, ``MALFORMED_JSON`` ...)."""
 
 
 class Dialect(Protocol):
@@ -70,6 +79,11 @@ def _json(http_status: int, document: dict) -> Reply:
 
 def _error(http_status: int, code: str, message: str, **extra: object) -> Reply:
     return _json(http_status, {"error": {"code": code, "message": message}, **extra})
+
+
+def _refuse(code: str, message: str, **extra: object) -> Reply:
+    """A refusal with one of the cashier's :data:`CODES`, at its status."""
+    return _error(CODES[code][0], code, message, **extra)
 
 
 class Cashier:
@@ -124,9 +138,9 @@ class Cashier:
             charged = settlement.pay_trade(self.gateway, token, method, self._notice)
         except trades.TradeRefusal as refusal:
             if refusal.reason == "TRADE_NOT_FOUND":
-                return _error(404, "TRADE_NOT_FOUND", "no order is waiting at this cashier URL")
+                return _refuse("TRADE_NOT_FOUND", "no order is waiting at this cashier URL")
             trade = self.gateway.store.trade_by_token(token)
-            return _error(409, refusal.reason, refusal.message, status=self._status(trade))
+            return _refuse(refusal.reason, refusal.message, status=self._status(trade))
         except PaymentError as error:  # the database cannot be written: nothing was changed
             return _error(error.status, error.code.value, error.message)
         trade = charged.trade
@@ -136,13 +150,8 @@ class Cashier:
             "amount": Money(trade.amount, trade.currency).to_json(),
         }
         if charged.failure is not None:
-            return _error(
-                402,
-                "PAYMENT_DECLINED",
-                f"the payment was declined: {charged.failure}",
-                failure_code=charged.failure,
-                **answer,
-            )
+            message = f"the payment was declined: {charged.failure}"
+            return _refuse("PAYMENT_DECLINED", message, failure_code=charged.failure, **answer)
         return _json(
             200,
             {
@@ -175,5 +184,5 @@ class Cashier:
         except PaymentError as error:
             return _error(error.status, error.code.value, error.message)
         if not known:
-            return _error(404, "WALLET_NOT_FOUND", "no wallet has this account")
+            return _refuse("WALLET_NOT_FOUND", "no wallet has this account")
         return _json(200, {"auth_code": code, "expires_in": CODE_SECONDS})

@@ -9,8 +9,9 @@ Each request runs these checks, in order, and stops at the first that fails:
 5. the nonce was not seen inside that window (the SDK sends a fresh one each time);
 6. the body parses strictly, with the caller's own ``mchid`` and ``appid``.
 
-Failures of 1-3 are answered unsigned with ``401 SIGN_ERROR``; every other answer, 204 included, is
-signed with the platform's key (``Wechatpay-*`` headers). Orders are idempotent by ``out_trade_no``
+Failures of 1-5 are answered unsigned with ``401 SIGN_ERROR``; every other answer, 204 included, is
+signed with the platform's key (``Wechatpay-*`` headers), each refusal with a code of
+:data:`.wechatpay_models.CODES`. Orders are idempotent by ``out_trade_no``
 and refunds by ``out_refund_no``; paying happens at the cashier (:mod:`.cashier`), and the payment
 and refund notifications are queued, encrypted, in the gateway's one outbox (:mod:`.notify`).
 """
@@ -38,25 +39,35 @@ if TYPE_CHECKING:
 
 Action = Callable[[KnownMerchant, bytes], "tuple[int, dict | None]"]
 REFUSALS = {
-    "TRADE_NOT_FOUND": (404, "ORDER_NOT_EXIST"),
-    "TRADE_PAID": (400, "ORDERPAID"),
-    "TRADE_CLOSED": (400, "ORDER_CLOSED"),
-    "OUT_TRADE_NO_USED": (403, "OUT_TRADE_NO_USED"),
-    "NOT_PAID": (400, "INVALID_REQUEST"),
-    "REFUND_EXCEEDS": (400, "INVALID_REQUEST"),
-    "REFUND_NUMBER_USED": (400, "INVALID_REQUEST"),
-    "REFUND_MISMATCH": (400, "PARAM_ERROR"),
-    "BALANCE_LOW": (403, "NOT_ENOUGH"),
+    "TRADE_NOT_FOUND": "ORDER_NOT_EXIST",
+    "TRADE_PAID": "ORDERPAID",
+    "TRADE_CLOSED": "ORDER_CLOSED",
+    "OUT_TRADE_NO_USED": "OUT_TRADE_NO_USED",
+    "NOT_PAID": "INVALID_REQUEST",
+    "REFUND_EXCEEDS": "INVALID_REQUEST",
+    "REFUND_NUMBER_USED": "INVALID_REQUEST",
+    "REFUND_MISMATCH": "PARAM_ERROR",
+    "BALANCE_LOW": "NOT_ENOUGH",
 }
-"""Each trade refusal as WeChat Pay answers it: (HTTP status, code)."""
+"""Each trade refusal's code in WeChat Pay's words (its status is in :data:`.wechatpay_models.CODES`)."""
 
 
 def _sign_error(message: str) -> models.WeChatPayError:
-    return models.WeChatPayError(401, "SIGN_ERROR", message)
+    return models.WeChatPayError("SIGN_ERROR", message)
 
 
 def _param_error(message: str) -> models.WeChatPayError:
-    return models.WeChatPayError(400, "PARAM_ERROR", message)
+    return models.WeChatPayError("PARAM_ERROR", message)
+
+
+def _refusal(error: models.WeChatPayError | trades.TradeRefusal | PaymentError) -> tuple[int, dict]:
+    """Any refusal in WeChat Pay's words: its HTTP status and ``{"code", "message"}``."""
+    if isinstance(error, trades.TradeRefusal):
+        error = models.WeChatPayError(REFUSALS[error.reason], error.message)
+    elif isinstance(error, PaymentError):  # the database, or a value the shared service refused
+        code = "SYSTEM_ERROR" if error.code is ErrorCode.STORAGE_UNAVAILABLE else "PARAM_ERROR"
+        error = models.WeChatPayError(code, error.message)
+    return error.status, error.document()
 
 
 class WeChatPayDialect:
@@ -82,7 +93,7 @@ class WeChatPayDialect:
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes, action: Action
     ) -> Reply:
-        """Checks 1-5, then ``action``; the answer signed unless the signature did not check out."""
+        """Checks 1-5, then ``action``; the answer signed unless one of checks 1-5 failed (401)."""
         headers = Headers(headers)
         try:
             merchant = self._authenticate(method, target, headers, body)
@@ -90,18 +101,12 @@ class WeChatPayDialect:
             return Reply(
                 refusal.status, Headers({"Content-Type": "application/json"}), encode_json(refusal.document())
             )
+        except PaymentError as error:  # the nonce could not be recorded: 503, in WeChat Pay's words
+            return self._signed(headers, *_refusal(error))
         try:
             status, document = action(merchant, body)
-        except models.WeChatPayError as refusal:
-            status, document = refusal.status, refusal.document()
-        except trades.TradeRefusal as refusal:
-            status, code = REFUSALS[refusal.reason]
-            document = {"code": code, "message": refusal.message}
-        except PaymentError as error:
-            if error.code is ErrorCode.STORAGE_UNAVAILABLE:
-                status, document = 503, {"code": "SYSTEM_ERROR", "message": error.message}
-            else:
-                status, document = 400, {"code": "PARAM_ERROR", "message": error.message}
+        except (models.WeChatPayError, trades.TradeRefusal, PaymentError) as error:
+            status, document = _refusal(error)
         return self._signed(headers, status, document)
 
     def _authenticate(self, method: str, target: str, headers: Headers, body: bytes) -> KnownMerchant:
@@ -117,14 +122,14 @@ class WeChatPayDialect:
             raise _sign_error("the signature does not match the request (or the merchant's key)")
         now = self.gateway.clock.now()
         if abs(now - auth.timestamp) > self.window:
-            raise models.WeChatPayError(401, "SIGN_ERROR", f"the timestamp is more than {self.window} s off")
+            raise _sign_error(f"the timestamp is more than {self.window} s off")
 
         def remember(unit) -> bool:
             expiry = replay.nonce_expiry(auth.timestamp, now, self.window)
             return unit.remember_nonce(f"wechatpay:{auth.serial_no}", auth.nonce_str, expiry, now)
 
         if not self.gateway.store.run(remember, durable=False):
-            raise models.WeChatPayError(401, "SIGN_ERROR", "this nonce_str was already used: a replay")
+            raise _sign_error("this nonce_str was already used: a replay")
         return merchant
 
     def _signed(self, headers: Headers, status: int, document: dict | None) -> Reply:
@@ -194,7 +199,7 @@ class WeChatPayDialect:
         request = self._parse(models.OrderRequest, body)
         self._check_mchid(merchant, request.mchid)
         if request.appid != merchant.record.appid:
-            raise models.WeChatPayError(400, "APPID_MCHID_NOT_MATCH", "appid is not bound to this mchid")
+            raise models.WeChatPayError("APPID_MCHID_NOT_MATCH", "appid is not bound to this mchid")
         trade_type = models.TRADE_TYPES[kind]
         if trade_type == "JSAPI" and request.payer is None:
             raise _param_error("a JSAPI order names its payer (payer.openid)")
@@ -228,7 +233,7 @@ class WeChatPayDialect:
         self._check_mchid(merchant, query.get("mchid"))
         trade = self.gateway.store.find_trade(merchant.merchant_id, **by)
         if trade is None:
-            raise models.WeChatPayError(404, "ORDER_NOT_EXIST", "no such order")
+            raise models.WeChatPayError("ORDER_NOT_EXIST", "no such order")
         return 200, models.transaction(merchant.record, trade, self._payment(trade))
 
     def _payment(self, trade: TradeRecord) -> PaymentRecord | None:
@@ -251,7 +256,7 @@ class WeChatPayDialect:
             merchant.merchant_id, trade_id=request.transaction_id, out_trade_no=request.out_trade_no
         )
         if trade is None:
-            raise models.WeChatPayError(404, "RESOURCE_NOT_EXISTS", "no such order")
+            raise models.WeChatPayError("RESOURCE_NOT_EXISTS", "no such order")
         if request.amount.total != trade.amount or request.amount.currency != trade.currency:
             raise _param_error("amount.total and amount.currency must be the order's")
         if request.notify_url is not None:
@@ -272,7 +277,7 @@ class WeChatPayDialect:
         refund = self.gateway.store.find_refund(merchant.merchant_id, out_refund_no)
         trade = refund and self.gateway.store.find_trade(merchant.merchant_id, payment_id=refund.payment_id)
         if refund is None or trade is None:
-            raise models.WeChatPayError(404, "RESOURCE_NOT_EXISTS", "no refund with this out_refund_no")
+            raise models.WeChatPayError("RESOURCE_NOT_EXISTS", "no refund with this out_refund_no")
         return 200, models.refund_document(trade, self._payment(trade), refund)
 
     def _certificates(self, merchant: KnownMerchant, body: bytes) -> tuple[int, dict]:

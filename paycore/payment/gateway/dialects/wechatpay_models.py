@@ -32,20 +32,51 @@ STATE_TEXT = {
 }
 
 
-class WeChatPayError(Exception):
-    """A refusal in WeChat Pay's words: an HTTP status and ``{"code": ..., "message": ...}``."""
+CODES: dict[str, tuple[int, str]] = {
+    "SIGN_ERROR": (
+        401,
+        "the Authorization header, the mchid and serial_no, the signature, the timestamp's 300 s "
+        "window or the nonce did not check out (unsigned)",
+    ),
+    "PARAM_ERROR": (
+        400,
+        "the body or query breaks the schema; another merchant's mchid; a notify_url off the registered "
+        "origins; a currency other than CNY; a refund's amount.total not the order's",
+    ),
+    "APPID_MCHID_NOT_MATCH": (400, "the appid is not bound to this mchid"),
+    "ORDERPAID": (400, "the order is paid: ordering it again, or closing it"),
+    "ORDER_CLOSED": (400, "the order is closed: ordering it again"),
+    "INVALID_REQUEST": (
+        400,
+        "refunding an unpaid order, more than is left, or a used out_refund_no for another amount",
+    ),
+    "OUT_TRADE_NO_USED": (403, "this out_trade_no was used for an order with other terms"),
+    "NOT_ENOUGH": (403, "the merchant's balance cannot cover the refund"),
+    "ORDER_NOT_EXIST": (404, "no such order"),
+    "RESOURCE_NOT_EXISTS": (404, "no such order to refund, or no such refund"),
+    "SYSTEM_ERROR": (503, "the gateway's database cannot be written: nothing changed, retry"),
+}
+"""Every code the WeChat Pay dialect refuses with: its HTTP status and when (the OpenAPI document's too)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+
+class WeChatPayError(Exception):
+    """A refusal in WeChat Pay's words: the code's HTTP status (:data:`CODES`) and ``{"code", "message"}``."""
+
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message = CODES[code][0], code, message
 
     def document(self) -> dict:
         return {"code": self.code, "message": self.message}
 
 
+ONLY_CNY = {"enum": ["CNY"]}
+"""For the document: the dialect takes CNY only (it checks that itself, with a PARAM_ERROR)."""
+
+
 class Amount(Strict):
     total: int = Field(gt=0, le=10**11)
-    currency: str = "CNY"
+    currency: str = Field(default="CNY", json_schema_extra=ONLY_CNY)
 
 
 class Payer(Strict):
@@ -80,7 +111,7 @@ class CloseRequest(Strict):
 class RefundAmount(Strict):
     refund: int = Field(gt=0, le=10**11)
     total: int = Field(gt=0, le=10**11)
-    currency: str = "CNY"
+    currency: str = Field(default="CNY", json_schema_extra=ONLY_CNY)
 
 
 class RefundRequest(Strict):
