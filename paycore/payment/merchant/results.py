@@ -6,7 +6,7 @@ the gateway sent it; it does not say the result belongs to *this* order. So befo
 changes, the result must name this merchant, an order we know (the one we asked about, when we
 asked), and that order's exact amount and currency. A result that fails is refused and recorded
 as an alert for a person; a result already applied changes nothing; and a refund's total only
-ever moves forward.
+ever moves forward, within the order's amount.
 """
 
 from __future__ import annotations
@@ -111,11 +111,41 @@ def apply_payment(
     return Applied()  # already applied (by the answer, a notification or a query)
 
 
-def apply_refund(unit: MerchantUnitOfWork, refund: schemas.RefundResource) -> Applied:
-    """Record a refund's new total on its order once; a total no larger than the known one changes nothing."""
+def refund_refusal(
+    asked_about: str | None, refund: schemas.RefundResource, order: Order
+) -> PaymentError | None:
+    """Why a (validly signed) refund result must not be applied to our order, if it must not."""
+    if asked_about is not None and order.order_id != asked_about:
+        return PaymentError(
+            ErrorCode.ORDER_NOT_FOUND,
+            f"refund {refund.refund_id} names another order's out_trade_no {refund.out_trade_no}",
+            order_id=order.order_id,
+        )
+    total, currency = refund.payment_refunded_total, refund.amount.currency
+    if currency != order.currency or total > order.amount:
+        return PaymentError(
+            ErrorCode.AMOUNT_MISMATCH,
+            f"refund {refund.refund_id} brings the refunded total to {total} {currency}; "
+            f"the order is for {order.amount} {order.currency}",
+            order_id=order.order_id,
+        )
+    return None
+
+
+def apply_refund(
+    unit: MerchantUnitOfWork, refund: schemas.RefundResource, asked_about: str | None = None
+) -> Applied:
+    """Record a refund's new total on its order once; a total no larger than the known one changes nothing.
+
+    As for payments, the result must concern the order we asked about (``None`` for a
+    notification) and stay within its amount and currency, or it is refused for an alert.
+    """
     order = unit.order_with_trade(refund.out_trade_no)
     if order is None:
         raise PaymentError(ErrorCode.ORDER_NOT_FOUND, "refund for an unknown out_trade_no")
+    refusal = refund_refusal(asked_about, refund, order)
+    if refusal is not None:
+        return Applied(refusal=refusal)
     total = refund.payment_refunded_total
     if total <= order.refunded:  # a late or repeated result: refunds only move forward
         return Applied()

@@ -278,7 +278,9 @@ class Merchant:
             )
         except GatewayRefusal as refusal:
             raise refusal.passed_on() from None
-        self.store.run(lambda unit: results.apply_refund(unit, refund), durable=False)
+        applied = self.store.run(lambda unit: results.apply_refund(unit, refund, order_id), durable=False)
+        if applied.refusal is not None:
+            results.raise_with_alert(self.store, applied.refusal, self.clock.now())
         return self.get_order(user_id, order_id)
 
     # -- inspection ----------------------------------------------------------------------------------

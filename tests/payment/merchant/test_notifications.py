@@ -136,3 +136,12 @@ def test_refund_notifications_move_the_order_forward_and_a_late_one_is_acknowled
 def test_a_refund_notification_for_an_unknown_trade_is_refused(deliver):
     status, document = deliver(event_body("refund.succeeded", refund_resource("ord_zzz-1", 1, 1)))
     assert (status, code(document)) == (404, "ORDER_NOT_FOUND")
+
+
+def test_a_refund_notification_beyond_the_orders_amount_is_refused_with_an_alert(deliver, store):
+    """Not a 500: the merchant's CHECK would refuse the row; the result is refused first, for a person."""
+    before = stored(store, order_record("ord_a", status=S.PAID))
+    status, document = deliver(event_body("refund.succeeded", refund_resource("ord_a-1", 2000, 2000)))
+    assert (status, code(document)) == (422, "AMOUNT_MISMATCH")
+    assert store.order("ord_a") == before and store.alerts()[0]["order_id"] == "ord_a"
+    assert store.db.query("SELECT * FROM processed_events") == []

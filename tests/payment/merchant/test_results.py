@@ -20,8 +20,10 @@ def payment(out_trade_no="ord_a-1", amount=1000, **kwargs) -> schemas.PaymentRes
     return schemas.PaymentResource.model_validate(payment_resource(out_trade_no, amount, **kwargs))
 
 
-def refund(out_trade_no, amount, total) -> schemas.RefundResource:
-    return schemas.RefundResource.model_validate(refund_resource(out_trade_no, amount, total))
+def refund(out_trade_no, amount, total, currency="CNY") -> schemas.RefundResource:
+    document = refund_resource(out_trade_no, amount, total)
+    document["amount"]["currency"] = currency
+    return schemas.RefundResource.model_validate(document)
 
 
 def apply(store, result, asked_about="ord_a", now=T0 + 5):
@@ -189,8 +191,8 @@ def test_a_move_on_an_order_that_changed_meanwhile_is_refused(store):
 
 
 # -- apply_refund ----------------------------------------------------------------------------------------
-def refund_applied(store, result):
-    return store.run(lambda unit: results.apply_refund(unit, result))
+def refund_applied(store, result, asked_about=None):
+    return store.run(lambda unit: results.apply_refund(unit, result, asked_about))
 
 
 def test_refunds_move_the_order_forward_to_partially_refunded_then_refunded(store):
@@ -227,3 +229,31 @@ def test_a_refund_result_for_an_unknown_trade_is_refused(store):
     with pytest.raises(PaymentError) as refusal:
         refund_applied(store, refund("ord_zzz-1", 1, 1))
     assert refusal.value.code is ErrorCode.ORDER_NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "result, words",
+    [
+        (refund("ord_a-1", 1001, 1001), "brings the refunded total to 1001 CNY; the order is for 1000 CNY"),
+        (refund("ord_a-1", 100, 100, currency="USD"), "brings the refunded total to 100 USD"),
+    ],
+)
+def test_a_refund_result_beyond_the_orders_amount_or_in_another_currency_is_refused(store, result, words):
+    """A signed result that disagrees with our books changes nothing; the caller records an alert."""
+    before = stored(store, order_record("ord_a", status=S.PAID))
+    applied = refund_applied(store, result)
+    assert (applied.changed, applied.refusal.code, applied.refusal.order_id) == (
+        False,
+        ErrorCode.AMOUNT_MISMATCH,
+        "ord_a",
+    )
+    assert words in applied.refusal.message and store.order("ord_a") == before
+
+
+def test_a_refund_answer_about_another_order_than_the_one_we_asked_about_is_refused(store):
+    stored(store, order_record("ord_a", status=S.PAID))
+    other = stored(store, order_record("ord_b", status=S.PAID))
+    applied = refund_applied(store, refund("ord_b-1", 300, 300), asked_about="ord_a")
+    assert (applied.refusal.code, applied.refusal.order_id) == (ErrorCode.ORDER_NOT_FOUND, "ord_b")
+    assert store.order("ord_b") == other
+    assert refund_applied(store, refund("ord_a-1", 300, 300), asked_about="ord_a").changed

@@ -372,3 +372,20 @@ def test_an_unsigned_refund_answer_changes_nothing(merchant, fake_gateway):
 def test_the_merchant_shows_its_signer_and_database(merchant, merchant_key):
     assert merchant.signer.key_id == secure.key_id(merchant_key)
     assert merchant.db is merchant.store.db and merchant.admin_token == "admin-token-for-tests"
+
+
+def test_a_refund_answer_about_another_order_is_refused_with_an_alert(merchant, fake_gateway):
+    order, other = new_order(merchant), new_order(merchant)
+    pay(merchant, order)
+    pay(merchant, other)
+    fake_refund = fake_gateway._refund
+
+    def answers_for_the_other_order(request):
+        status, document = fake_refund(request)
+        return status, {**document, "out_trade_no": f"{other['order_id']}-1"}
+
+    fake_gateway._refund = answers_for_the_other_order
+    refused = refusal_of(lambda: merchant.refund("alice", order["order_id"], Money(300, "CNY")))
+    assert refused.code is ErrorCode.ORDER_NOT_FOUND
+    assert merchant.store.order(other["order_id"]).refunded == 0
+    assert merchant.store.alerts()[0]["order_id"] == other["order_id"]
