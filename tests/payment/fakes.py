@@ -244,6 +244,7 @@ class MailroomEntry:
     state: str = "pending"
     next_attempt_at: float = 0.0
     results: list[str] = field(default_factory=list)
+    retry_ats: list[float | None] = field(default_factory=list)
 
 
 class FakeMailroom:
@@ -268,6 +269,7 @@ class FakeMailroom:
         entry.state = state
         entry.message = replace(entry.message, attempts=attempts)
         entry.results.append(result)
+        entry.retry_ats.append(retry_at)
         if retry_at is not None:
             entry.next_attempt_at = retry_at
 
@@ -277,3 +279,17 @@ class FakeMailroom:
             for event_id, entry in self.entries.items()
             if entry.state == "pending"
         ]
+
+
+class RecordingStore:
+    """A party's store, noting whether each unit of work asked to be flushed to disk (``durable``)."""
+
+    def __init__(self, inner):
+        self.inner, self.durable = inner, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def run(self, work, *, durable=True):
+        self.durable.append(durable)
+        return self.inner.run(work, durable=durable)

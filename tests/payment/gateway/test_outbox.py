@@ -57,6 +57,7 @@ def test_a_2xx_is_delivered(notifier, mailroom, endpoint):
     assert notifier.deliver_due() == DeliveryReport(delivered=("evt_1",))
     entry = mailroom.entries["evt_1"]
     assert (entry.state, entry.message.attempts, entry.results) == ("delivered", 1, ["HTTP 200"])
+    assert entry.retry_ats == [None]  # nothing left to schedule
     assert notifier.deliver_due() == DeliveryReport()  # delivered messages are never sent again
     assert len(endpoint.received) == 1
 
@@ -135,6 +136,7 @@ def test_a_message_is_dead_after_the_whole_schedule(notifier, mailroom, endpoint
     assert notifier.deliver_due() == DeliveryReport(dead=("evt_1",))
     entry = mailroom.entries["evt_1"]
     assert (entry.state, entry.message.attempts) == ("dead", len(RETRY_SCHEDULE) + 1)
+    assert entry.retry_ats[-1] is None
     clock.advance(10**6)
     assert notifier.deliver_due() == DeliveryReport() and notifier.pending() == []
     assert len(endpoint.received) == len(RETRY_SCHEDULE) + 1
@@ -175,3 +177,12 @@ def test_on_the_gateways_store_a_queued_message_is_delivered_once(store, endpoin
     row = store.db.query_one("SELECT state, attempts, last_result, delivered_at FROM outbox")
     assert tuple(row) == ("delivered", 2, "HTTP 200", T0 + RETRY_SCHEDULE[0])
     assert [sent.body for sent in endpoint.received] == [BODY, BODY]
+
+
+def test_delivery_outcomes_are_committed_without_a_flush(store, endpoint, gateway_key, clock):
+    """If one is lost, the message is delivered again, and the merchant deduplicates it."""
+    store.run(lambda unit: unit.enqueue(event_id="evt_9", merchant_id="M100001", url=URL, body=BODY, now=T0))
+    before = dict(store.db.commits)
+    endpoint.status = 500
+    Notifier(store, MessageSigner(gateway_key), endpoint, clock).deliver_due()
+    assert store.db.commits == {"durable": before["durable"], "relaxed": before["relaxed"] + 1}

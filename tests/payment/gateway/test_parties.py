@@ -87,3 +87,47 @@ def test_opening_an_account_funds_it_once(issuer, store):
     assert issuer.open_account(VISA, Money(999, "CNY")) == account  # already known: nothing changes
     assert store.balance(account) == 700 and rows(store.db, "transfers") == 1
     assert store.run(lambda unit: unit.payer_method_account(VISA.token(b"k" * 16))) == account
+
+
+def test_expiry_is_judged_in_utc_whatever_the_servers_time_zone(store, monkeypatch):
+    """At 23:59:59 UTC on 30 November it is already December at UTC+8: the card is still valid."""
+    import time
+
+    monkeypatch.setenv("TZ", "CST-8")  # POSIX for UTC+8, no time-zone database needed
+    time.tzset()
+    try:
+        assert time.localtime(1_764_547_199).tm_mon == 12
+        issuer = Issuer(store, FakeClock(1_764_547_199), b"k" * 16)
+        assert issuer.refusal_before_lookup(Card("4111111111111111", "11/25", "123")) is None
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_funding_transfer_is_recorded_as_such(issuer, store):
+    account = issuer.open_account(VISA, Money(700, "CNY"))
+    row = store.db.query_one("SELECT transfer_id, kind, reference FROM transfers")
+    assert row["transfer_id"].startswith("fund_") and (row["kind"], row["reference"]) == ("funding", account)
+
+
+class CountingStore:
+    """The gateway's store, counting how often a merchant key is read from it."""
+
+    def __init__(self, inner):
+        self.inner, self.reads = inner, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def merchant_key(self, key_id):
+        self.reads += 1
+        return self.inner.merchant_key(key_id)
+
+
+def test_a_key_is_read_and_parsed_once_then_cached(store, merchant_key):
+    counting = CountingStore(store)
+    registry = MerchantRegistry(counting)
+    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key())
+    first = registry(key_id)
+    assert registry(key_id) is first and registry(key_id) is first
+    assert counting.reads == 1

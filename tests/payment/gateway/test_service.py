@@ -405,3 +405,69 @@ def test_an_unknown_account_has_no_balance(gateway):
     with pytest.raises(ledger.UnknownAccount):
         gateway.balance("payer:nobody:CNY")
     assert gateway.db is gateway.store.db
+
+
+def test_a_refusal_to_an_overlong_nonce_is_bound_to_its_first_64_characters(gateway, caller):
+    body = caller.body("ord-T-40")
+    headers = {**caller.headers("POST", PAYMENTS_PATH, body), "Paycore-Nonce": "n" * 100}
+    reply = gateway.handle_payment(headers, body)
+    caller.answers.verify_response(reply.status, "n" * 64, reply.headers, reply.body)
+    assert code(json.loads(reply.body)) == "MALFORMED_HEADERS"
+
+
+def test_not_found_says_so(gateway, caller):
+    for _, answer in (caller.query("ord-T-none"), caller.refund("ord-T-none", "ref-R-1", CNY(1))):
+        assert answer == {
+            "error": {"code": "PAYMENT_NOT_FOUND", "message": "no payment with this out_trade_no"}
+        }
+
+
+def test_a_refund_is_recorded_under_its_id(gateway, caller):
+    caller.pay("ord-T-41", CNY(1000))
+    _, answer = caller.refund("ord-T-41", "ref-R-41", CNY(10))
+    assert answer["refund_id"].startswith("ref_") and len(answer["refund_id"]) == 28
+    row = gateway.db.query_one("SELECT refund_id, merchant_id, out_refund_no, amount FROM refunds")
+    assert tuple(row) == (answer["refund_id"], MERCHANT_ID, "ref-R-41", 10)
+
+
+def test_the_gateway_signs_with_its_own_algorithm(store, gateway_key, merchant_key, clock):
+    gateway = Gateway(store, gateway_key, clock, token_secret=b"t" * 32, algorithm="RSA2")
+    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
+    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key)
+    caller.answers = MessageVerifier(PinnedKey("gateway", gateway_key.public_key(), "RSA2"), clock)
+    status, answer = caller.query("ord-T-none")
+    assert (status, code(answer)) == (404, "PAYMENT_NOT_FOUND")  # verified as RSA2 by the pinned verifier
+
+
+def test_the_gateway_applies_its_own_window(store, gateway_key, merchant_key, clock):
+    gateway = Gateway(store, gateway_key, clock, token_secret=b"t" * 32, window=10)
+    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
+    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key)
+    target = payment_path("ord-T-none")
+    headers = signed(caller.signer, "GET", target, b"", timestamp=clock.now() - 11)
+    reply = gateway.handle_query(target, headers, "ord-T-none")
+    assert code(caller.verified(reply, headers)) == "TIMESTAMP_OUT_OF_WINDOW"
+
+
+def test_every_answer_is_json(gateway, caller):
+    body = caller.body("ord-T-42")
+    for reply in (
+        gateway.handle_payment(caller.headers("POST", PAYMENTS_PATH, body), body),
+        gateway.handle_payment({}, b""),
+    ):
+        assert reply.headers["Content-Type"] == "application/json"
+
+
+def test_a_payments_transfer_is_recorded_as_a_payment(gateway, caller):
+    _, answer = caller.pay("ord-T-43", CNY(100))
+    row = gateway.db.query_one(
+        "SELECT transfer_id, kind, reference, amount FROM transfers WHERE kind != 'funding'"
+    )
+    assert tuple(row) == (answer["payment_id"], "payment", answer["payment_id"], 100)
+
+
+def test_checks_commit_without_a_flush_and_the_money_with_one(gateway, caller):
+    """Losing the nonce and the claim is harmless; the payment, its answer and notification are flushed."""
+    before = dict(gateway.db.commits)
+    caller.pay("ord-T-44")
+    assert gateway.db.commits == {"durable": before["durable"] + 1, "relaxed": before["relaxed"] + 1}

@@ -283,3 +283,9 @@ def test_a_file_store_keeps_everything_across_a_reopening(tmp_path):
     second = SQLiteGatewayStore(tmp_path / "gateway.sqlite3")
     assert second.find_payment("M100001", "T-1") == payment("T-1")
     second.close()
+
+
+def test_the_store_is_in_memory_unless_given_a_path():
+    store = SQLiteGatewayStore()
+    assert store.db.path == ":memory:"
+    store.close()

@@ -85,10 +85,8 @@ def test_verify_reply_returns_the_json_object_of_a_genuine_answer(client, fake_g
 def test_a_signed_answer_that_is_not_a_json_object_is_invalid(client, fake_gateway, body):
     with pytest.raises(PaymentError) as refusal:
         client.verify_reply(signed_reply(fake_gateway, 200, body, "n" * 32), "n" * 32)
-    assert (
-        refusal.value.code is ErrorCode.GATEWAY_RESPONSE_INVALID
-        and "not a JSON object" in refusal.value.message
-    )
+    assert refusal.value.code is ErrorCode.GATEWAY_RESPONSE_INVALID
+    assert refusal.value.message == "the gateway's answer is not a JSON object"
 
 
 def test_an_unsigned_answer_names_its_status(client):
@@ -131,3 +129,16 @@ def test_a_refusal_is_passed_on_with_our_code_and_a_status_it_allows():
     assert alternative.status == 400
     unknown = GatewayRefusal(409, "SOMETHING_NEW", "?").passed_on()
     assert unknown.code is ErrorCode.GATEWAY_RESPONSE_INVALID and "'SOMETHING_NEW'" in unknown.message
+
+
+@pytest.mark.parametrize("what", ["payment", "refund"])
+def test_a_200_to_a_payment_or_a_refund_that_is_not_one_is_invalid(client, fake_gateway, what):
+    fake_gateway.refuse = None
+    fake_gateway._pay = fake_gateway._refund = lambda request: (200, {"unexpected": True})
+    call = {
+        "payment": lambda: client.pay(b'{"x":1}', idempotency_key="key-00000001", on_signed=lambda _: None),
+        "refund": lambda: client.refund(b'{"x":1}', idempotency_key="key-00000002"),
+    }[what]
+    with pytest.raises(PaymentError) as refusal:
+        call()
+    assert refusal.value.message == f"the gateway's answer is not a {what}"

@@ -15,6 +15,7 @@ from tests.payment.builders import (
     refund_resource,
     stored,
 )
+from tests.payment.fakes import RecordingStore
 
 PATH = "/paycore/notify"
 S = OrderStatus
@@ -111,6 +112,11 @@ def test_a_signed_but_malformed_notification_gets_a_4xx(deliver, body, expected)
     assert 400 <= status < 500 and code(document) == expected
 
 
+def test_a_notification_whose_data_is_not_a_resource_says_so(deliver):
+    _, document = deliver(event_body("payment.succeeded", {"payment_id": "x"}))
+    assert document["error"]["message"].startswith("invalid notification data: ")
+
+
 def test_a_payment_notification_for_another_merchant_is_refused_with_an_alert_and_not_recorded(
     deliver, store
 ):
@@ -145,3 +151,14 @@ def test_a_refund_notification_beyond_the_orders_amount_is_refused_with_an_alert
     assert (status, code(document)) == (422, "AMOUNT_MISMATCH")
     assert store.order("ord_a") == before and store.alerts()[0]["order_id"] == "ord_a"
     assert store.db.query("SELECT * FROM processed_events") == []
+
+
+def test_a_notification_is_applied_without_waiting_for_the_disk(store, gateway_pinned, gateway_key, clock):
+    """If the commit is lost, the gateway delivers again: nothing to flush for."""
+    recording = RecordingStore(store)
+    inbox = NotificationInbox(recording, gateway_pinned, clock, MERCHANT_ID)
+    stored(store, order_record("ord_a", status=S.PAYING))
+    body = event_body("payment.succeeded", payment_resource("ord_a-1", 1000))
+    headers = MessageSigner(gateway_key).sign_request("POST", PATH, body, timestamp=int(clock.now()))
+    assert inbox.handle(PATH, headers, body).status == 200
+    assert recording.durable == [False]

@@ -91,3 +91,10 @@ def test_an_order_not_in_paying_is_not_queried(merchant, fake_gateway, store):
     assert merchant.reconcile_order("ord_p") == "PAID"
     assert merchant.reconcile_order("ord_none") == "UNKNOWN"
     assert fake_gateway.received == []
+
+
+def test_the_reconciler_queries_every_paying_order_by_default(merchant, fake_gateway, paying, clock):
+    """``older_than`` defaults to 0: an order whose last request was signed this second is asked about."""
+    fake_gateway.payments["ord_a-1"] = payment_resource("ord_a-1", 1000)
+    assert clock.now() == T0
+    assert merchant.reconciler.reconcile() == [("ord_a", "PAID")]

@@ -257,3 +257,11 @@ def test_a_refund_answer_about_another_order_than_the_one_we_asked_about_is_refu
     assert (applied.refusal.code, applied.refusal.order_id) == (ErrorCode.ORDER_NOT_FOUND, "ord_b")
     assert store.order("ord_b") == other
     assert refund_applied(store, refund("ord_a-1", 300, 300), asked_about="ord_a").changed
+
+
+def test_the_prefix_is_everything_before_the_last_dash(store):
+    """An order id may itself hold dashes; the attempt number is what follows the last one."""
+    order = stored(
+        store, order_record("shop-7-ord", status=S.PAYING, attempts=3, out_trade_no="shop-7-ord-3")
+    )
+    assert store.run(lambda unit: results.order_for_trade(unit, "shop-7-ord-1")) == order

@@ -12,13 +12,14 @@ import pytest
 
 from paycore import secure
 from paycore.payment.errors import ErrorCode, PaymentError
-from paycore.payment.merchant.service import ORDER_TTL_SECONDS
+from paycore.payment.merchant.service import ORDER_TTL_SECONDS, Merchant
 from paycore.payment.methods import Card, Wallet
 from paycore.payment.money import Money
 from paycore.payment.orders import LineItem, OrderStatus
 from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH, envelope_context
 from paycore.payment.protocol.signing import MessageSigner
 from tests.payment.builders import MERCHANT_ID, NOTIFY_URL, payment_resource
+from tests.payment.fakes import RecordingStore
 
 VISA = Card("4111111111111111", "12/30", "123")
 S = OrderStatus
@@ -389,3 +390,149 @@ def test_a_refund_answer_about_another_order_is_refused_with_an_alert(merchant, 
     assert refused.code is ErrorCode.ORDER_NOT_FOUND
     assert merchant.store.order(other["order_id"]).refunded == 0
     assert merchant.store.alerts()[0]["order_id"] == other["order_id"]
+
+
+# -- what the mutation run showed was unpinned -----------------------------------------------------------
+def test_a_refund_over_what_remains_after_a_partial_one_is_refused_before_it_is_sent(merchant, fake_gateway):
+    order = new_order(merchant)
+    pay(merchant, order)
+    merchant.refund("alice", order["order_id"], Money(300, "CNY"))
+    refused = refusal_of(lambda: merchant.refund("alice", order["order_id"], Money(701, "CNY")))
+    assert refused.code is ErrorCode.REFUND_NOT_ALLOWED
+    assert refused.message == "the refund exceeds what was paid and not yet refunded"
+    assert len(fake_gateway.sent_to(REFUNDS_PATH)) == 1  # only the first one went out
+    assert merchant.refund("alice", order["order_id"], Money(700, "CNY"))["status"] == S.REFUNDED
+
+
+def test_a_refund_request_lists_its_fields_in_order_with_an_empty_reason_by_default(merchant, fake_gateway):
+    order = new_order(merchant)
+    pay(merchant, order)
+    merchant.refund("alice", order["order_id"], Money(300, "CNY"))
+    [sent] = fake_gateway.sent_to(REFUNDS_PATH)
+    assert list(json.loads(sent.body)) == ["merchant_id", "out_trade_no", "out_refund_no", "amount", "reason"]
+    assert json.loads(sent.body)["reason"] == "" and b'"reason":""' in sent.body
+
+
+def test_a_payment_request_lists_its_fields_in_order(merchant, fake_gateway):
+    pay(merchant, new_order(merchant))
+    [sent] = fake_gateway.received
+    fields = ["merchant_id", "out_trade_no", "amount", "description", "notify_url", "payer"]
+    assert list(json.loads(sent.body)) == fields
+
+
+def test_a_cancelled_order_is_not_payable_rather_than_expired(merchant, fake_gateway):
+    order = new_order(merchant)
+    merchant.cancel_order("alice", order["order_id"])
+    refused = refusal_of(lambda: pay(merchant, order))
+    assert refused.code is ErrorCode.ORDER_NOT_PAYABLE and "is CLOSED" in refused.message
+    assert fake_gateway.received == []
+
+
+def test_a_paid_order_past_its_expiry_is_still_paid_not_expired(merchant, clock):
+    order = new_order(merchant)
+    pay(merchant, order)
+    clock.advance(ORDER_TTL_SECONDS + 1)
+    assert refusal_of(lambda: pay(merchant, order)).code is ErrorCode.ORDER_NOT_PAYABLE
+    assert status(merchant, order) == S.PAID
+
+
+def test_an_expired_order_is_refused_with_a_message_saying_so(merchant, clock):
+    order = new_order(merchant)
+    clock.advance(ORDER_TTL_SECONDS)
+    assert refusal_of(lambda: pay(merchant, order)).message == "the order expired before it was paid"
+    assert refusal_of(lambda: pay(merchant, order)).message == "the order expired before it was paid"
+
+
+def test_a_new_attempt_forgets_the_failure_code_of_the_last(merchant, fake_gateway):
+    order = new_order(merchant)
+    fake_gateway.decline = "INSUFFICIENT_FUNDS"
+    pay(merchant, order)
+    fake_gateway.decline, fake_gateway.unreachable = None, True
+    refusal_of(lambda: pay(merchant, order))
+    waiting = merchant.get_order("alice", order["order_id"])
+    assert (waiting["status"], waiting["failure_code"]) == (S.PAYING, None)
+
+
+def test_a_refusal_for_an_attempt_settled_meanwhile_changes_nothing(
+    merchant, fake_gateway, gateway_key, clock
+):
+    """While the request is out, a notification of an earlier copy settles the order; then a refusal comes."""
+    from paycore.payment.merchant.notifications import NotificationInbox
+    from tests.payment.builders import event_body
+
+    order = new_order(merchant)
+    inbox = NotificationInbox(merchant.store, merchant.client.verifier, clock, MERCHANT_ID)
+    fake_request = fake_gateway.request
+
+    def notified_first(method, url, headers, body=b""):
+        out_trade_no = json.loads(body)["out_trade_no"]
+        event = event_body("payment.succeeded", payment_resource(out_trade_no, 1000, payment_id="pay_copy"))
+        signed = MessageSigner(gateway_key).sign_request(
+            "POST", "/paycore/notify", event, timestamp=int(clock.now())
+        )
+        assert inbox.handle("/paycore/notify", signed, event).status == 200
+        return fake_request(method, url, headers, body)
+
+    fake_gateway.request = notified_first
+    fake_gateway.refuse, fake_gateway.refuse_for = (422, "INVALID_REQUEST"), 1
+    paid = pay(merchant, order)
+    assert (paid["status"], paid["payment_id"], paid["failure_code"]) == (S.PAID, "pay_copy", None)
+
+
+@pytest.fixture
+def recorded(store, client, gateway_key, clock):
+    """A Merchant on a RecordingStore: which of its commits wait for the disk."""
+    recording = RecordingStore(store)
+    service = Merchant(
+        recording,
+        client,
+        clock,
+        merchant_id=MERCHANT_ID,
+        notify_url=NOTIFY_URL,
+        gateway_encryption_key=gateway_key.public_key(),
+    )
+    return service, recording
+
+
+def test_the_merchant_flushes_only_what_could_lose_money(recorded, fake_gateway):
+    """Durable: PAYING before the request leaves, refund numbers, alerts. The rest the gateway can rebuild."""
+    merchant, store = recorded
+    order = new_order(merchant)
+    assert store.durable == [False]  # a new order
+    pay(merchant, order)
+    assert store.durable[1:] == [True, False]  # into PAYING (durable); the outcome
+    merchant.refund("alice", order["order_id"], Money(100, "CNY"))
+    assert store.durable[3:] == [True, False]  # the refund number; the new total
+    refused = new_order(merchant)
+    del store.durable[:]
+    fake_gateway.refuse, fake_gateway.refuse_for = (422, "INVALID_REQUEST"), 1
+    pay(merchant, refused)
+    assert store.durable == [True, False]  # into PAYING; the failed attempt
+    del store.durable[:]
+    fake_gateway.tamper = {"amount": {"value": 1, "currency": "CNY"}}
+    refusal_of(lambda: pay(merchant, refused))
+    assert store.durable == [True, False, True]  # into PAYING; the refused result; its alert (durable)
+
+
+def test_each_later_signature_of_a_retried_request_is_noted_durably(recorded, fake_gateway):
+    merchant, store = recorded
+    order = new_order(merchant)
+    fake_gateway.unreachable, fake_gateway.delay = True, 10
+    del store.durable[:]
+    refusal_of(lambda: pay(merchant, order))
+    assert store.durable == [True, True, True]  # into PAYING, then paying_since at the 2nd and 3rd copy
+
+
+def test_an_admin_token_is_made_when_none_is_given(store, client, gateway_key, clock):
+    def merchant():
+        return Merchant(
+            store,
+            client,
+            clock,
+            merchant_id=MERCHANT_ID,
+            notify_url=NOTIFY_URL,
+            gateway_encryption_key=gateway_key.public_key(),
+        )
+
+    first, second = merchant().admin_token, merchant().admin_token
+    assert first != second and len(first) == len(second) == 32  # 24 random bytes, base64url

@@ -165,3 +165,17 @@ def test_a_file_store_keeps_its_orders(tmp_path):
     second = SQLiteMerchantStore(tmp_path / "merchant.sqlite3")
     assert second.order("ord_a") == order
     second.close()
+
+
+def test_the_store_is_in_memory_unless_given_a_path():
+    store = SQLiteMerchantStore()
+    assert store.db.path == ":memory:"
+    store.close()
+
+
+def test_a_unit_of_work_is_durable_unless_told_otherwise(tmp_path):
+    store = SQLiteMerchantStore(tmp_path / "merchant.sqlite3")
+    store.run(lambda unit: None)
+    store.run(lambda unit: None, durable=False)
+    assert store.db.commits == {"durable": 1, "relaxed": 1}
+    store.close()

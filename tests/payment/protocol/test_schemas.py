@@ -43,6 +43,7 @@ def test_describe_problems_names_up_to_five_fields_without_the_body_prefix():
     ]
     assert schemas.describe_problems(problems) == "amount.value: bad; f0: m; f1: m; f2: m; f3: m"
     assert schemas.describe_problems([{"loc": ("body",)}]) == "body: invalid"
+    assert schemas.describe_problems([{"msg": "m"}]) == "body: m"
     assert schemas.describe_problems([{"loc": ("x", "body"), "msg": "m"}]) == "x.body: m"
 
 
