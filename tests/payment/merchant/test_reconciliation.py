@@ -98,3 +98,14 @@ def test_the_reconciler_queries_every_paying_order_by_default(merchant, fake_gat
     fake_gateway.payments["ord_a-1"] = payment_resource("ord_a-1", 1000)
     assert clock.now() == T0
     assert merchant.reconciler.reconcile() == [("ord_a", "PAID")]
+
+
+def test_one_refused_answer_does_not_stop_the_sweep(merchant, fake_gateway, store):
+    """ord_a's answer names another amount (an alert, ord_a stays PAYING); ord_b behind it is still settled."""
+    stored(store, order_record("ord_a", status=S.PAYING, paying_since=T0))
+    stored(store, order_record("ord_b", status=S.PAYING, paying_since=T0))
+    fake_gateway.payments["ord_a-1"] = payment_resource("ord_a-1", 1)
+    fake_gateway.payments["ord_b-1"] = payment_resource("ord_b-1", 1000, payment_id="pay_b")
+    assert sorted(merchant.reconcile()) == [("ord_a", "PAYING"), ("ord_b", "PAID")]
+    [alert] = merchant.store.alerts()
+    assert alert["order_id"] == "ord_a" and "is for 1 CNY" in alert["message"]
