@@ -7,6 +7,7 @@ import pytest
 from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.gateway import idempotency
 from paycore.payment.gateway.idempotency import STALE_AFTER_SECONDS, KeyRecord, StoredResponse
+from tests.payment.helpers import has_a_message
 
 T0 = 1_764_201_600.0
 SCOPE, KEY = "M100001", "key-0000001"
@@ -25,6 +26,7 @@ def record(store, scope=SCOPE, key=KEY):
 def refusal(call) -> PaymentError:
     with pytest.raises(PaymentError) as refused:
         call()
+    assert has_a_message(refused.value)
     return refused.value
 
 

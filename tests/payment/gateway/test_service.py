@@ -16,7 +16,7 @@ from paycore.payment.money import Money
 from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH, payment_path
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from tests.payment.builders import MERCHANT_ID, NOTIFY_URL, payment_body, refund_body, signed
-from tests.payment.helpers import rows
+from tests.payment.helpers import has_a_message, rows
 
 VISA = Card("4111111111111111", "12/30", "123")
 POOR_CARD = Card("4000000000000002", "09/31", "123")
@@ -94,6 +94,8 @@ def outbox(gateway):
 
 
 def code(document):
+    """The refusal's code; every refusal also carries a sentence for people."""
+    assert has_a_message(document)
     return document["error"]["code"]
 
 
@@ -402,7 +404,7 @@ def test_a_retried_refund_returns_the_first_answer_and_refunds_once(gateway, cal
 
 # -- inspection ----------------------------------------------------------------------------------------
 def test_an_unknown_account_has_no_balance(gateway):
-    with pytest.raises(ledger.UnknownAccount):
+    with pytest.raises(ledger.UnknownAccount, match="no account 'payer:nobody:CNY'"):
         gateway.balance("payer:nobody:CNY")
     assert gateway.db is gateway.store.db
 

@@ -17,6 +17,7 @@ def test_three_attempts_with_growing_pauses_then_unavailable(client, fake_gatewa
     with pytest.raises(PaymentError) as refusal:
         client.query("ord_a-1")
     assert refusal.value.code is ErrorCode.GATEWAY_UNAVAILABLE and len(fake_gateway.received) == 3
+    assert refusal.value.message == "the payment platform could not be reached"
     assert clock.now() == pytest.approx(start + 0.25)
 
 

@@ -16,6 +16,7 @@ from tests.payment.builders import (
     stored,
 )
 from tests.payment.fakes import RecordingStore
+from tests.payment.helpers import has_a_message
 
 PATH = "/paycore/notify"
 S = OrderStatus
@@ -42,6 +43,7 @@ def deliver(inbox, gateway_key, clock):
 
 
 def code(document):
+    assert has_a_message(document)
     return document["error"]["code"]
 
 

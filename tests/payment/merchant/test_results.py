@@ -228,7 +228,10 @@ def test_a_late_refund_result_for_a_refunded_order_changes_nothing(store):
 def test_a_refund_result_for_an_unknown_trade_is_refused(store):
     with pytest.raises(PaymentError) as refusal:
         refund_applied(store, refund("ord_zzz-1", 1, 1))
-    assert refusal.value.code is ErrorCode.ORDER_NOT_FOUND
+    assert (refusal.value.code, refusal.value.message) == (
+        ErrorCode.ORDER_NOT_FOUND,
+        "refund for an unknown out_trade_no",
+    )
 
 
 @pytest.mark.parametrize(

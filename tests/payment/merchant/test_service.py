@@ -20,6 +20,7 @@ from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH, envelope_conte
 from paycore.payment.protocol.signing import MessageSigner
 from tests.payment.builders import MERCHANT_ID, NOTIFY_URL, payment_resource
 from tests.payment.fakes import RecordingStore
+from tests.payment.helpers import has_a_message
 
 VISA = Card("4111111111111111", "12/30", "123")
 S = OrderStatus
@@ -36,6 +37,7 @@ def pay(merchant, order, *, value=None, method=VISA, user="alice"):
 def refusal_of(call) -> PaymentError:
     with pytest.raises(PaymentError) as refused:
         call()
+    assert has_a_message(refused.value)
     return refused.value
 
 

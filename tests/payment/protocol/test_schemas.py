@@ -21,6 +21,7 @@ def test_parse_tells_bad_json_from_a_bad_document():
     with pytest.raises(PaymentError) as bad_json:
         schemas.parse(schemas.RefundRequest, b'{"merchant_id": ')
     assert (bad_json.value.code, bad_json.value.status) == (ErrorCode.MALFORMED_JSON, 400)
+    assert bad_json.value.message == "the body is not valid JSON"
     with pytest.raises(PaymentError) as bad_document:
         schemas.parse(schemas.RefundRequest, b'{"merchant_id": "M100001"}')
     assert (bad_document.value.code, bad_document.value.status) == (ErrorCode.INVALID_REQUEST, 422)

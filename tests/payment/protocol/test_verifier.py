@@ -14,6 +14,7 @@ from paycore.payment.clock import FakeClock
 from paycore.payment.errors import ErrorCode, PaymentError
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey, Verified
 from tests.payment.fakes import MemoryNonces
+from tests.payment.helpers import has_a_message
 
 NOW = 1_764_201_600
 BODY = b'{"merchant_id":"M100001"}'
@@ -43,6 +44,7 @@ def response_headers(key, request_nonce, *, algorithm="RSA-PSS-SHA256", timestam
 def refusal_of(call) -> ErrorCode:
     with pytest.raises(PaymentError) as refusal:
         call()
+    assert has_a_message(refusal.value)
     return refusal.value.code
 
 
