@@ -34,7 +34,10 @@ def test_a_registered_key_resolves_to_its_merchant_and_algorithm(store, merchant
 def test_an_unregistered_key_is_unknown(store, attacker_key):
     with pytest.raises(PaymentError) as refusal:
         MerchantRegistry(store)(secure.key_id(attacker_key))
-    assert refusal.value.code is ErrorCode.UNKNOWN_KEY
+    assert (refusal.value.code, refusal.value.message) == (
+        ErrorCode.UNKNOWN_KEY,
+        "no merchant key has this key id",
+    )
 
 
 def test_registering_again_replaces_the_cached_key(store, merchant_key):

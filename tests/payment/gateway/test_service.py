@@ -473,3 +473,12 @@ def test_checks_commit_without_a_flush_and_the_money_with_one(gateway, caller):
     before = dict(gateway.db.commits)
     caller.pay("ord-T-44")
     assert gateway.db.commits == {"durable": before["durable"] + 1, "relaxed": before["relaxed"] + 1}
+
+
+@pytest.mark.parametrize("value", [0, -1, 10**12])
+def test_an_amount_that_is_not_money_is_invalid(gateway, caller, value):
+    document = json.loads(caller.body("ord-T-45"))
+    document["amount"]["value"] = value
+    status, answer = caller.pay("ord-T-45", body=json.dumps(document).encode())
+    assert (status, code(answer)) == (422, "INVALID_REQUEST")
+    assert answer["error"]["message"].startswith("invalid amount: ")
