@@ -57,6 +57,17 @@ def ledger_entries(world) -> int:
     return world.gateway.db.query_one("SELECT COUNT(*) AS n FROM entries")["n"]
 
 
+def has_a_message(refusal) -> bool:
+    """Whether a refusal (a PaymentError or its JSON body) carries a non-empty sentence for people."""
+    message = refusal["error"]["message"] if isinstance(refusal, dict) else refusal.message
+    return isinstance(message, str) and bool(message.strip())
+
+
+def rows(db, table: str) -> int:
+    """How many rows one of a party's tables holds (``world.gateway.db``, ``store.db`` ...)."""
+    return db.query_one(f"SELECT COUNT(*) FROM {table}")[0]
+
+
 def payer_balance(world, card: Card = VISA, currency: str = "CNY") -> int:
     """The demo payer's balance at the (simulated) issuer."""
     return world.gateway.balance(world.gateway.issuer.account_of(card, currency))

@@ -166,7 +166,8 @@ def test_no_card_number_or_cvv_in_responses_logs_or_databases(file_world, caplog
         headers=USER,
     )
     assert response.json()["status"] == "PAID" and response.json()["payer"] == "411111******1111"
-    file_world.notifier.deliver_due()
+    report = file_world.notifier.deliver_due()
+    assert len(report.delivered) == 1 and report.retrying == report.dead == ()
     seen = response.text + "".join(record.getMessage() for record in caplog.records)
     for exchange in file_world.wire_log:
         seen += exchange.request_body.decode() + exchange.reply.body.decode()

@@ -100,7 +100,8 @@ def test_malformed_but_signed_notifications_get_a_4xx(world, body):
 def test_a_notification_after_the_reply_changes_nothing(world):
     order = new_order(world, price=300)
     world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)  # the reply already made it PAID
-    assert len(world.notifier.deliver_due().delivered) == 1
+    report = world.notifier.deliver_due()
+    assert len(report.delivered) == 1 and report.retrying == report.dead == ()
     assert status(world, order["order_id"]) == OrderStatus.PAID
 
 

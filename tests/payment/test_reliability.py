@@ -123,7 +123,7 @@ def test_the_notification_settles_an_order_whose_reply_was_lost(world):
     with pytest.raises(PaymentError):
         world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     report = world.notifier.deliver_due()
-    assert len(report.delivered) == 1
+    assert len(report.delivered) == 1 and report.retrying == report.dead == ()
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
 
 
@@ -138,13 +138,14 @@ def test_a_notification_endpoint_that_is_down_gets_retried_on_schedule_until_it_
     waited = 0
     for delay in RETRY_SCHEDULE[:4]:
         report = world.notifier.deliver_due()
-        assert len(report.retrying) == 1 and not report.delivered
+        assert len(report.retrying) == 1 and report.delivered == report.dead == ()
         assert world.notifier.deliver_due() == type(report)()  # not due again before its delay
         clock.advance(delay)
         waited += delay
     assert waited == 15 + 15 + 30 + 180
     world.network.bring_up(MERCHANT_URL)
-    assert len(world.notifier.deliver_due().delivered) == 1
+    report = world.notifier.deliver_due()
+    assert len(report.delivered) == 1 and report.retrying == report.dead == ()
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
 
 
@@ -156,9 +157,11 @@ def test_a_message_is_given_up_after_the_whole_schedule(world, clock):
     world.merchant.pay("alice", order["order_id"], Money(300, "CNY"), VISA)
     world.network.take_down(MERCHANT_URL)
     for delay in RETRY_SCHEDULE:
-        world.notifier.deliver_due()
+        report = world.notifier.deliver_due()
+        assert len(report.retrying) == 1 and report.delivered == report.dead == ()
         clock.advance(delay)
-    assert len(world.notifier.deliver_due().dead) == 1
+    report = world.notifier.deliver_due()
+    assert len(report.dead) == 1 and report.delivered == report.retrying == ()
     assert world.notifier.pending() == []
 
 
@@ -187,7 +190,8 @@ def test_undelivered_notifications_survive_a_gateway_restart(
     )
     try:
         assert len(second.notifier.pending()) == 1
-        assert len(second.notifier.deliver_due().delivered) == 1
+        report = second.notifier.deliver_due()
+        assert len(report.delivered) == 1 and report.retrying == report.dead == ()
         assert second.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
         second.gateway.check_ledger()
         assert payer_balance(second) == 100_000_00 - 300  # the restart did not fund the payers twice
@@ -225,7 +229,8 @@ def test_reconcile_waits_a_window_after_the_last_retry_not_the_first(world, cloc
     method, url, headers, body = link.held[-1]
     late = world.network.request(method, url, headers, body)  # ... and it does
     assert late.status == 200
-    world.notifier.deliver_due()
+    report = world.notifier.deliver_due()
+    assert len(report.delivered) == 1 and report.retrying == report.dead == ()
     assert world.merchant.get_order("alice", order["order_id"])["status"] == OrderStatus.PAID
 
 

@@ -32,7 +32,17 @@ class Reconciler:
     def reconcile(self, older_than: int = 0) -> list[tuple[str, str]]:
         """Query the gateway about every order stuck in PAYING; return (order id, new status) pairs."""
         cutoff = int(self.clock.now()) - older_than
-        return [(order_id, self.reconcile_order(order_id)) for order_id in self.store.paying_orders(cutoff)]
+        return [(order_id, self._settle(order_id)) for order_id in self.store.paying_orders(cutoff)]
+
+    def _settle(self, order_id: str) -> str:
+        """Settle one order of the sweep; a refused answer (already an alert) leaves it PAYING.
+
+        The sweep goes on, so one bad answer cannot keep every order after it waiting.
+        """
+        try:
+            return self.reconcile_order(order_id)
+        except PaymentError:
+            return self.store.order(order_id).status.value
 
     def reconcile_order(self, order_id: str) -> str:
         """Ask the gateway what became of the order's current attempt, apply it, return the status."""

@@ -6,7 +6,7 @@ the gateway sent it; it does not say the result belongs to *this* order. So befo
 changes, the result must name this merchant, an order we know (the one we asked about, when we
 asked), and that order's exact amount and currency. A result that fails is refused and recorded
 as an alert for a person; a result already applied changes nothing; and a refund's total only
-ever moves forward.
+ever moves forward, within the order's amount.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def apply_payment(
 
 
 def refund_refusal(
-    merchant_id: str, refund: schemas.RefundResource, order: Order | None
+    merchant_id: str, asked_about: str | None, refund: schemas.RefundResource, order: Order | None
 ) -> PaymentError | None:
     """Why a (validly signed) refund result must not be applied to our order, if it must not."""
     if order is None:
@@ -125,21 +125,37 @@ def refund_refusal(
             f"refund {refund.refund_id} is for another merchant",
             order_id=order.order_id,
         )
+    if asked_about is not None and order.order_id != asked_about:
+        return PaymentError(
+            ErrorCode.ORDER_NOT_FOUND,
+            f"refund {refund.refund_id} names another order's out_trade_no {refund.out_trade_no}",
+            order_id=order.order_id,
+        )
     amount, total = refund.amount.value, refund.payment_refunded_total
     if refund.amount.currency != order.currency or not 0 < amount <= total <= order.amount:
         return PaymentError(
             ErrorCode.AMOUNT_MISMATCH,
-            f"refund {refund.refund_id} of {amount} {refund.amount.currency} (total {total}) does not fit "
-            f"the order, {order.amount} {order.currency}",
+            f"refund {refund.refund_id} of {amount} {refund.amount.currency} brings the refunded total "
+            f"to {total}; the order is for {order.amount} {order.currency}",
             order_id=order.order_id,
         )
     return None
 
 
-def apply_refund(unit: MerchantUnitOfWork, merchant_id: str, refund: schemas.RefundResource) -> Applied:
-    """Record a refund's new total on its order once, after the re-checks; an older total changes nothing."""
+def apply_refund(
+    unit: MerchantUnitOfWork,
+    merchant_id: str,
+    refund: schemas.RefundResource,
+    asked_about: str | None = None,
+) -> Applied:
+    """Record a refund's new total on its order once; a total no larger than the known one changes nothing.
+
+    As for payments, the result must name this merchant, concern the order we asked about
+    (``None`` for a notification) and stay within its amount and currency, or it is refused
+    for an alert.
+    """
     order = unit.order_with_trade(refund.out_trade_no)
-    refusal = refund_refusal(merchant_id, refund, order)
+    refusal = refund_refusal(merchant_id, asked_about, refund, order)
     if refusal is not None:
         return Applied(refusal=refusal)
     total = refund.payment_refunded_total
@@ -167,10 +183,14 @@ def apply_payment_result(
 
 
 def apply_refund_result(
-    store: MerchantStore, merchant_id: str, refund: schemas.RefundResource, now: float
+    store: MerchantStore,
+    merchant_id: str,
+    asked_about: str | None,
+    refund: schemas.RefundResource,
+    now: float,
 ) -> bool:
     """Apply a refund result in a unit of work of its own; a refusal raises, with an alert."""
-    applied = store.run(lambda unit: apply_refund(unit, merchant_id, refund), durable=False)
+    applied = store.run(lambda unit: apply_refund(unit, merchant_id, refund, asked_about), durable=False)
     if applied.refusal is not None:
         raise_with_alert(store, applied.refusal, now)
     return applied.changed

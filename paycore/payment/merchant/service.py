@@ -278,7 +278,7 @@ class Merchant:
             )
         except GatewayRefusal as refusal:
             raise refusal.passed_on() from None
-        results.apply_refund_result(self.store, self.merchant_id, refund, self.clock.now())
+        results.apply_refund_result(self.store, self.merchant_id, order_id, refund, self.clock.now())
         return self.get_order(user_id, order_id)
 
     # -- inspection ----------------------------------------------------------------------------------
