@@ -149,6 +149,11 @@ class Database:
         rows = self.query(sql, parameters)
         return rows[0] if rows else None
 
+    def tables(self) -> list[str]:
+        """The names of the database's tables (for inspection)."""
+        rows = self.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        return [row[0] for row in rows]
+
     def close(self) -> None:
         """Close this thread's connection (others close when their threads end)."""
         if self._memory:
@@ -163,9 +168,12 @@ class Database:
             self._local.connection = None
 
 
-def read_schema(package: str) -> str:
-    """The ``schema.sql`` that ships beside a party's store (``paycore.payment.gateway``, say)."""
-    return resources.files(package).joinpath("schema.sql").read_text(encoding="utf-8")
+def read_schema(package: str, filename: str = "schema.sql") -> str:
+    """The ``schema.sql`` that ships beside a party's store (``paycore.payment.gateway``, say).
+
+    ``filename="schema_postgresql.sql"`` reads the same tables in PostgreSQL's dialect.
+    """
+    return resources.files(package).joinpath(filename).read_text(encoding="utf-8")
 
 
 class SQLiteTransaction:
@@ -183,13 +191,17 @@ class SQLiteTransaction:
         return self.connection.execute(sql, parameters).fetchone()
 
     def remember_nonce(self, key_id: str, nonce: str, expires_at: float, now: float) -> bool:
-        """Insert the nonce unless present (``False`` then); forget the ones that expired before ``now``."""
-        self.connection.execute("DELETE FROM seen_nonces WHERE expires_at < ?", (now,))
-        try:
+        """Insert the nonce unless a live one is present (``False`` then); an expired one is taken over.
+
+        One statement: the expired nonces themselves are deleted in batches by the store's
+        housekeeping (``prune``), not by every request.
+        """
+        return (
             self.connection.execute(
-                "INSERT INTO seen_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?)",
-                (key_id, nonce, expires_at),
-            )
-        except sqlite3.IntegrityError:
-            return False
-        return True
+                "INSERT INTO seen_nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at "
+                "WHERE seen_nonces.expires_at < ?",
+                (key_id, nonce, expires_at, now),
+            ).rowcount
+            == 1
+        )

@@ -25,6 +25,10 @@ T = TypeVar("T")
 SCHEMA = read_schema("paycore.payment.gateway")
 
 
+_ADDED_COLUMNS = (
+    ("payer_methods", "cvv_check", "TEXT"),  # since the issuer checks CVVs
+    ("outbox", "leased_until", "REAL"),  # since several notifiers may share the outbox
+)
 _PAYMENT_COLUMNS = ", ".join(PaymentRecord.__dataclass_fields__)
 _FIND_PAYMENT = f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ? AND out_trade_no = ?"
 
@@ -186,10 +190,11 @@ class SQLiteGatewayStore(SQLiteMailroom):
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.db = Database(path, SCHEMA)
-        columns = {row["name"] for row in self.db.query("PRAGMA table_info(payer_methods)")}
-        if "cvv_check" not in columns:  # a database from before the issuer checked CVVs
-            with self.db.transaction() as connection:
-                connection.execute("ALTER TABLE payer_methods ADD COLUMN cvv_check TEXT")
+        for table, column, kind in _ADDED_COLUMNS:
+            columns = {row["name"] for row in self.db.query(f"PRAGMA table_info({table})")}
+            if column not in columns:  # a database from before the column existed
+                with self.db.transaction() as connection:
+                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[SQLiteGatewayTransaction]:

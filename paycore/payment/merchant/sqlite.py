@@ -122,5 +122,15 @@ class SQLiteMerchantStore:
     def alerts(self) -> list[dict]:
         return [dict(row) for row in self.db.query("SELECT * FROM alerts ORDER BY alert_id")]
 
+    def prune(self, now: float, batch: int = 5000) -> dict[str, int]:
+        """Housekeeping: delete a batch of nonces whose window has passed."""
+        with self.db.transaction(durable=False) as connection:
+            deleted = connection.execute(
+                "DELETE FROM seen_nonces WHERE rowid IN "
+                "(SELECT rowid FROM seen_nonces WHERE expires_at < ? LIMIT ?)",
+                (now, batch),
+            ).rowcount
+        return {"seen_nonces": deleted}
+
     def close(self) -> None:
         self.db.close()

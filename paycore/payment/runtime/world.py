@@ -58,8 +58,16 @@ class Parties:
         return create_gateway_app(self.gateway), create_merchant_app(self.merchant, self.inbox, NOTIFY_PATH)
 
 
-def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:
-    """Both parties' stores: ``gateway.sqlite3`` and ``merchant.sqlite3`` in ``data_dir``, or in memory."""
+def open_stores(
+    data_dir: str | Path | None, database: str | None = None, *, prefix: str = "paycore"
+) -> tuple[GatewayStore, MerchantStore]:
+    """Both parties' stores: ``gateway.sqlite3`` and ``merchant.sqlite3`` in ``data_dir``, or in memory.
+
+    ``database`` (a ``postgresql://`` URL) keeps them in a PostgreSQL server instead, each party in
+    its own schema there (``{prefix}_gateway`` and ``{prefix}_merchant``).
+    """
+    if database is not None:
+        return open_postgres_stores(database, prefix=prefix)
     if data_dir is None:
         return SQLiteGatewayStore(":memory:"), SQLiteMerchantStore(":memory:")
     data = Path(data_dir)
@@ -67,6 +75,23 @@ def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLite
         SQLiteGatewayStore(datadir.database(data, "gateway")),
         SQLiteMerchantStore(datadir.database(data, "merchant")),
     )
+
+
+def open_postgres_stores(url: str, *, prefix: str = "paycore") -> tuple[GatewayStore, MerchantStore]:
+    """Both parties' stores in one PostgreSQL database (schemas ``{prefix}_gateway``, ``_merchant``)."""
+    from paycore.payment.postgres import is_postgres_url
+
+    if not is_postgres_url(url):
+        raise ValueError(f"a database URL starts with postgresql://, not {url.split('://')[0]!r}://")
+    from paycore.payment.gateway.postgres import PostgresGatewayStore
+    from paycore.payment.merchant.postgres import PostgresMerchantStore
+
+    gateway_store = PostgresGatewayStore(url, namespace=f"{prefix}_gateway")
+    try:
+        return gateway_store, PostgresMerchantStore(url, namespace=f"{prefix}_merchant")
+    except BaseException:
+        gateway_store.close()
+        raise
 
 
 def assemble(
@@ -192,17 +217,19 @@ def build_world(
     gateway_encryption_key: rsa.RSAPrivateKey | None = None,
     algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
     seed_payers: bool = True,
+    stores: tuple[GatewayStore, MerchantStore] | None = None,
 ) -> World:
     """A gateway and a merchant that know each other, in this process.
 
     ``data_dir=None`` keeps both databases in memory; a directory gives each party its own
     SQLite file there (``gateway.sqlite3``, ``merchant.sqlite3``), which survives a rebuild.
     Keys default to fresh 2048-bit keys from the OS (the gateway has two: one signs, one decrypts).
+    ``stores`` are both parties' stores, opened already (on PostgreSQL, say: :func:`open_stores`).
     """
     clock = clock or SystemClock()
     if data_dir is not None:
         data_dir, _ = datadir.prepare(data_dir)
-    gateway_store, merchant_store = open_stores(data_dir)
+    gateway_store, merchant_store = stores or open_stores(data_dir)
     network = InProcessNetwork()
     parties = assemble(
         clock=clock,
