@@ -22,18 +22,17 @@ from paycore.payment.gateway.app import create_gateway_app
 from paycore.payment.gateway.merchants import origin_of
 from paycore.payment.gateway.outbox import Notifier
 from paycore.payment.gateway.service import Gateway
-from paycore.payment.gateway.sqlite import SQLiteGatewayStore
 from paycore.payment.gateway.store import GatewayStore
 from paycore.payment.merchant.app import create_merchant_app
 from paycore.payment.merchant.client import GatewayClient
 from paycore.payment.merchant.notifications import NotificationInbox
 from paycore.payment.merchant.service import Merchant
-from paycore.payment.merchant.sqlite import SQLiteMerchantStore
 from paycore.payment.merchant.store import MerchantStore
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from paycore.payment.protocol.wire import Link
 from paycore.payment.runtime import datadir
 from paycore.payment.runtime.demo import MERCHANT_ID, MERCHANT_NAME, NOTIFY_PATH, seed_demo_payers
+from paycore.payment.runtime.stores import open_stores
 from paycore.payment.runtime.transport import InProcessClient, InProcessNetwork
 from paycore.payment.runtime.wirelog import RecordingLink, WireLog
 
@@ -56,42 +55,6 @@ class Parties:
     def apps(self) -> tuple:
         """The gateway's and the merchant's FastAPI apps."""
         return create_gateway_app(self.gateway), create_merchant_app(self.merchant, self.inbox, NOTIFY_PATH)
-
-
-def open_stores(
-    data_dir: str | Path | None, database: str | None = None, *, prefix: str = "paycore"
-) -> tuple[GatewayStore, MerchantStore]:
-    """Both parties' stores: ``gateway.sqlite3`` and ``merchant.sqlite3`` in ``data_dir``, or in memory.
-
-    ``database`` (a ``postgresql://`` URL) keeps them in a PostgreSQL server instead, each party in
-    its own schema there (``{prefix}_gateway`` and ``{prefix}_merchant``).
-    """
-    if database is not None:
-        return open_postgres_stores(database, prefix=prefix)
-    if data_dir is None:
-        return SQLiteGatewayStore(":memory:"), SQLiteMerchantStore(":memory:")
-    data = Path(data_dir)
-    return (
-        SQLiteGatewayStore(datadir.database(data, "gateway")),
-        SQLiteMerchantStore(datadir.database(data, "merchant")),
-    )
-
-
-def open_postgres_stores(url: str, *, prefix: str = "paycore") -> tuple[GatewayStore, MerchantStore]:
-    """Both parties' stores in one PostgreSQL database (schemas ``{prefix}_gateway``, ``_merchant``)."""
-    from paycore.payment.postgres import is_postgres_url
-
-    if not is_postgres_url(url):
-        raise ValueError(f"a database URL starts with postgresql://, not {url.split('://')[0]!r}://")
-    from paycore.payment.gateway.postgres import PostgresGatewayStore
-    from paycore.payment.merchant.postgres import PostgresMerchantStore
-
-    gateway_store = PostgresGatewayStore(url, namespace=f"{prefix}_gateway")
-    try:
-        return gateway_store, PostgresMerchantStore(url, namespace=f"{prefix}_merchant")
-    except BaseException:
-        gateway_store.close()
-        raise
 
 
 def assemble(
@@ -119,38 +82,96 @@ def assemble(
     the gateway's notifications (``link`` if not given); ``notify_origins`` are where the merchant is
     registered to receive them (the origin of ``merchant_url`` if not given).
     """
+    log = WireLog()
+    gateway, notifier = wire_gateway(
+        clock=clock,
+        gateway_store=gateway_store,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+        merchant_public_key=merchant_key.public_key(),
+        notify_link=RecordingLink(notify_link or link, log),
+        merchant_url=merchant_url,
+        token_secret=token_secret,
+        algorithm=algorithm,
+        seed_payers=seed_payers,
+        notify_origins=notify_origins,
+    )
+    merchant_link = RecordingLink(link, log)
+    merchant, inbox = wire_merchant(
+        clock=clock,
+        merchant_store=merchant_store,
+        merchant_key=merchant_key,
+        gateway_public_key=gateway_key.public_key(),
+        gateway_encryption_public_key=gateway_encryption_key.public_key(),
+        link=merchant_link,
+        gateway_url=gateway_url,
+        merchant_url=merchant_url,
+        algorithm=algorithm,
+        admin_token=admin_token,
+        gateway_algorithm=gateway.signer.algorithm,
+    )
+    return Parties(gateway, merchant, inbox, notifier, log, merchant_link)
+
+
+def wire_gateway(
+    *,
+    clock: Clock,
+    gateway_store: GatewayStore,
+    gateway_key: rsa.RSAPrivateKey,
+    gateway_encryption_key: rsa.RSAPrivateKey,
+    merchant_public_key: rsa.RSAPublicKey,
+    notify_link: Link,
+    merchant_url: str,
+    token_secret: bytes,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    seed_payers: bool = True,
+    notify_origins: tuple[str, ...] | None = None,
+) -> tuple[Gateway, Notifier]:
+    """The gateway alone (a worker process): the service, the merchant registered, and its notifier."""
     gateway = Gateway(
         gateway_store, gateway_key, clock, encryption_key=gateway_encryption_key, token_secret=token_secret
     )
     gateway.register_merchant(
         MERCHANT_ID,
         MERCHANT_NAME,
-        merchant_key.public_key(),
+        merchant_public_key,
         algorithm,
         notify_origins=notify_origins or (origin_of(merchant_url),),
     )
     if seed_payers:
         seed_demo_payers(gateway)
-    log = WireLog()
-    merchant_link = RecordingLink(link, log)
+    return gateway, Notifier(gateway_store, gateway.signer, notify_link, clock)
+
+
+def wire_merchant(
+    *,
+    clock: Clock,
+    merchant_store: MerchantStore,
+    merchant_key: rsa.RSAPrivateKey,
+    gateway_public_key: rsa.RSAPublicKey,
+    gateway_encryption_public_key: rsa.RSAPublicKey,
+    link: Link,
+    gateway_url: str,
+    merchant_url: str,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    admin_token: str | None = None,
+    gateway_algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+) -> tuple[Merchant, NotificationInbox]:
+    """The merchant alone (its own process): the service, pinned to the gateway's keys, and its inbox."""
     gateway_pinned = MessageVerifier(
-        PinnedKey("gateway", gateway_key.public_key(), gateway.signer.algorithm), clock
+        PinnedKey("gateway", gateway_public_key, secure.SignatureAlgorithm.parse(gateway_algorithm)), clock
     )
-    client = GatewayClient(
-        MessageSigner(merchant_key, algorithm), gateway_pinned, merchant_link, gateway_url, clock
-    )
+    client = GatewayClient(MessageSigner(merchant_key, algorithm), gateway_pinned, link, gateway_url, clock)
     merchant = Merchant(
         merchant_store,
         client,
         clock,
         merchant_id=MERCHANT_ID,
         notify_url=merchant_url + NOTIFY_PATH,
-        gateway_encryption_key=gateway_encryption_key.public_key(),
+        gateway_encryption_key=gateway_encryption_public_key,
         admin_token=admin_token,
     )
-    inbox = NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
-    notifier = Notifier(gateway_store, gateway.signer, RecordingLink(notify_link or link, log), clock)
-    return Parties(gateway, merchant, inbox, notifier, log, merchant_link)
+    return merchant, NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
 
 
 @dataclass
