@@ -23,6 +23,9 @@ keep alike: ``seen_nonces``, behind :class:`SQLiteTransaction`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import operator
 import os
 import sqlite3
 import threading
@@ -114,7 +117,7 @@ class Database:
             except sqlite3.OperationalError as exc:
                 raise unavailable(exc) from None
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, durable: bool = True) -> sqlite3.Connection:
         connection = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
@@ -122,26 +125,26 @@ class Database:
         connection.execute("PRAGMA foreign_keys = ON")
         if not self._memory:
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute(
-                "PRAGMA synchronous = FULL"
-            )  # durable: a committed payment survives power loss
+            # FULL: a commit survives power loss; NORMAL: it survives a crash of the process
+            connection.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         return connection
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for durable (or relaxed) commits: two, so none ever switches."""
         if self._memory:
             with self._memory_lock:
                 if self._memory_connection is None:
                     self._memory_connection = self._connect()
                 yield self._memory_connection
             return
-        connection = getattr(self._local, "connection", None)
+        connections = self._local.__dict__.setdefault("connections", {})
+        connection = connections.get(durable)
         if connection is None:
             try:
-                connection = self._connect()
+                connection = connections[durable] = self._connect(durable)
             except sqlite3.OperationalError as exc:
                 raise unavailable(exc) from None
-            self._local.connection = connection
         yield connection
 
     @contextmanager
@@ -155,10 +158,8 @@ class Database:
         commit that moves money or changes an order stays durable.
         """
         writers = self._writers.held() if self._writers is not None else contextlib.nullcontext()
-        with self._connection() as connection, writers:
+        with self._connection(durable) as connection, writers:
             try:
-                if not self._memory:
-                    self._synchronous(connection, "FULL" if durable else "NORMAL")
                 connection.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise unavailable(exc) from None
@@ -173,12 +174,6 @@ class Database:
                     raise unavailable(exc) from None
                 raise
             self.commits["durable" if durable else "relaxed"] += 1
-
-    def _synchronous(self, connection: sqlite3.Connection, level: str) -> None:
-        """Set this thread's connection to ``FULL`` or ``NORMAL``, issuing the pragma only on a change."""
-        if getattr(self._local, "synchronous", "FULL") != level:
-            connection.execute(f"PRAGMA synchronous = {level}")
-            self._local.synchronous = level
 
     def query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
         """Run a read-only statement and return all rows."""
@@ -206,10 +201,25 @@ class Database:
                     self._memory_connection.close()
                     self._memory_connection = None
             return
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
+        for connection in self._local.__dict__.pop("connections", {}).values():
             connection.close()
-            self._local.connection = None
+
+
+def row_values(record) -> tuple:
+    """A flat dataclass record's field values, in order (``astuple`` without its deep copies).
+
+    >>> from paycore.payment.gateway.ledger import Account
+    >>> row_values(Account("a", "payer", "CNY", 5))
+    ('a', 'payer', 'CNY', 5)
+    """
+    return _getter(type(record))(record)
+
+
+@functools.cache
+def _getter(kind: type):
+    names = tuple(field.name for field in dataclasses.fields(kind))
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda record: (get(record),)
 
 
 def read_schema(package: str, filename: str = "schema.sql") -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple
 from typing import TypeVar
 
 from paycore.payment.gateway.idempotency import KeyRecord, StoredResponse
@@ -22,7 +21,7 @@ from paycore.payment.gateway.postgres_outbox import PostgresMailroom
 from paycore.payment.gateway.store import MerchantKeyRecord, PayerRecord, PaymentRecord
 from paycore.payment.money import Money
 from paycore.payment.postgres import PostgresDatabase, PostgresTransaction
-from paycore.payment.storage import read_schema
+from paycore.payment.storage import read_schema, row_values
 
 T = TypeVar("T")
 SCHEMA = read_schema("paycore.payment.gateway", "schema_postgresql.sql")
@@ -123,7 +122,7 @@ class PostgresGatewayTransaction(PostgresTransaction):
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key_id) DO UPDATE SET "
             "merchant_id = EXCLUDED.merchant_id, merchant_name = EXCLUDED.merchant_name, "
             "public_key_pem = EXCLUDED.public_key_pem, algorithm = EXCLUDED.algorithm",
-            astuple(record),
+            row_values(record),
         )
 
     def payer_method(self, method_id: str) -> PayerRecord | None:
@@ -137,7 +136,7 @@ class PostgresGatewayTransaction(PostgresTransaction):
         self._run(
             "INSERT INTO payer_methods (method_id, type, display, account_id, cvv_check) "
             "VALUES (%s, %s, %s, %s, %s)",
-            astuple(record),
+            row_values(record),
         )
 
     def save_notify_origins(self, merchant_id: str, origins: tuple[str, ...]) -> None:
@@ -158,7 +157,7 @@ class PostgresGatewayTransaction(PostgresTransaction):
         return PaymentRecord(*row) if row else None
 
     def insert_payment(self, record: PaymentRecord) -> None:
-        values = astuple(record)
+        values = row_values(record)
         self._run(
             f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({', '.join(['%s'] * len(values))})", values
         )

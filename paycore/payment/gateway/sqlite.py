@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +17,7 @@ from paycore.payment.gateway.ledger import Account, LedgerReport
 from paycore.payment.gateway.sqlite_outbox import SQLiteMailroom
 from paycore.payment.gateway.store import MerchantKeyRecord, PayerRecord, PaymentRecord
 from paycore.payment.money import Money
-from paycore.payment.storage import Database, SQLiteTransaction, read_schema
+from paycore.payment.storage import Database, SQLiteTransaction, read_schema, row_values
 
 T = TypeVar("T")
 
@@ -30,6 +29,7 @@ _ADDED_COLUMNS = (
     ("outbox", "leased_until", "REAL"),  # since several notifiers may share the outbox
 )
 _PAYMENT_COLUMNS = ", ".join(PaymentRecord.__dataclass_fields__)
+_PAYMENT_MARKS = ", ".join("?" * len(PaymentRecord.__dataclass_fields__))
 _FIND_PAYMENT = f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ? AND out_trade_no = ?"
 
 
@@ -60,19 +60,21 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
         money: Money,
         now: float,
     ) -> None:
+        amount = money.minor_units
         self.connection.execute(
             "INSERT INTO transfers (transfer_id, kind, reference, currency, amount, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (transfer_id, kind, reference, money.currency, money.minor_units, now),
+            (transfer_id, kind, reference, money.currency, amount, now),
         )
-        for account_id, amount in ((source, -money.minor_units), (destination, money.minor_units)):
-            self.connection.execute(
-                "INSERT INTO entries (transfer_id, account_id, amount) VALUES (?, ?, ?)",
-                (transfer_id, account_id, amount),
-            )
-            self.connection.execute(
-                "UPDATE accounts SET balance = balance + ? WHERE account_id = ?", (amount, account_id)
-            )
+        self.connection.execute(
+            "INSERT INTO entries (transfer_id, account_id, amount) VALUES (?, ?, ?), (?, ?, ?)",
+            (transfer_id, source, -amount, transfer_id, destination, amount),
+        )
+        self.connection.execute(
+            "UPDATE accounts SET balance = balance + CASE WHEN account_id = ? THEN ? ELSE ? END "
+            "WHERE account_id IN (?, ?)",
+            (source, -amount, amount, source, destination),
+        )
 
     # -- idempotency keys (idempotency.Claims) -----------------------------------------------------
     def idempotency_record(self, scope: str, key: str) -> KeyRecord | None:
@@ -117,7 +119,7 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
         self.connection.execute(
             "INSERT OR REPLACE INTO merchant_keys "
             "(key_id, merchant_id, merchant_name, public_key_pem, algorithm) VALUES (?, ?, ?, ?, ?)",
-            astuple(record),
+            row_values(record),
         )
 
     def payer_method(self, method_id: str) -> PayerRecord | None:
@@ -131,7 +133,7 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
         self.connection.execute(
             "INSERT INTO payer_methods (method_id, type, display, account_id, cvv_check) "
             "VALUES (?, ?, ?, ?, ?)",
-            astuple(record),
+            row_values(record),
         )
 
     def save_notify_origins(self, merchant_id: str, origins: tuple[str, ...]) -> None:
@@ -148,8 +150,7 @@ class SQLiteGatewayTransaction(SQLiteTransaction):
 
     def insert_payment(self, record: PaymentRecord) -> None:
         self.connection.execute(
-            f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({', '.join('?' * len(astuple(record)))})",
-            astuple(record),
+            f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({_PAYMENT_MARKS})", row_values(record)
         )
 
     def add_refunded(self, payment_id: str, amount: int) -> None:

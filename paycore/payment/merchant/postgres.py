@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, fields
+from dataclasses import fields
 from typing import TypeVar
 
 from paycore.payment.merchant.store import ORDER_FIELDS_SET_ON_MOVE, Order
 from paycore.payment.orders import PAYABLE, OrderStatus
 from paycore.payment.postgres import PostgresDatabase, PostgresTransaction
-from paycore.payment.storage import read_schema
+from paycore.payment.storage import read_schema, row_values
 
 T = TypeVar("T")
 SCHEMA = read_schema("paycore.payment.merchant", "schema_postgresql.sql")
@@ -47,7 +47,8 @@ class PostgresMerchantTransaction(PostgresTransaction):
         )
 
     def insert_order(self, order: Order) -> None:
-        values = (*astuple(order)[:5], order.status.value, *astuple(order)[6:])
+        values = row_values(order)
+        values = (*values[:5], order.status.value, *values[6:])
         self._run(f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({', '.join(['%s'] * len(values))})", values)
 
     def move(self, order: Order, new: OrderStatus, **columns: object) -> bool:
