@@ -411,3 +411,52 @@ def check_nothing_lost(running: Served, orders: list[str], merchant_before: int)
     finally:
         gateway_store.close()
         merchant_store.close()
+
+
+# -- refusals and the one-process server on PostgreSQL (fast) -----------------------------------------
+def test_several_workers_on_sqlite_over_a_network_file_system_are_refused(tmp_path, monkeypatch):
+    from paycore.tools import workers
+
+    plan = workers.Plan("127.0.0.1", 1, 2, str(tmp_path), None, 1.0, 2)
+    monkeypatch.setattr(workers, "file_system_of", lambda path: "nfs4")
+    with pytest.raises(ValueError, match="nfs4.*local disk|local disk.*nfs4"):
+        workers.check_safe(plan)
+    workers.check_safe(workers.Plan("127.0.0.1", 1, 2, str(tmp_path), "postgresql://db/x", 1.0, 2))  # fine
+    workers.check_safe(workers.Plan("127.0.0.1", 1, 2, str(tmp_path), None, 1.0, 1))  # one worker: fine
+
+
+def test_the_file_system_of_a_path_is_read_from_the_mount_table(tmp_path):
+    from paycore.tools.workers import file_system_of
+
+    mounts = Path("/proc/self/mounts").read_text().split()
+    assert file_system_of(Path("/")) == mounts[mounts.index("/") + 1]
+    assert file_system_of(tmp_path) is not None
+
+
+def test_zero_workers_is_a_clear_error(tmp_path, capsys):
+    from paycore.cli import main
+
+    status = main(["serve", "--workers", "0", "--data-dir", str(tmp_path / "d"), "--merchant-port", "1"])
+    assert status == 2 and "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_one_process_serves_a_payment_with_its_tables_in_postgresql(tmp_path):
+    from paycore.tools.serve import start
+
+    with fresh_database("postgresql") as database:
+        running = start(
+            "127.0.0.1", free_port(), free_port(), tmp_path / "data", echo=lambda *a: None, database=database
+        )
+        running.wait_until_ready()
+        try:
+            with httpx.Client(base_url=running.merchant_url, timeout=30) as client:
+                assert pay(create_order(client, 250), 250, running.merchant_url).json()["status"] == "PAID"
+        finally:
+            running.shutdown()
+        assert not (tmp_path / "data" / "gateway.sqlite3").exists()  # the tables are in PostgreSQL
+        gateway_store, merchant_store = open_stores(tmp_path / "data", database)
+        try:
+            assert gateway_store.db.query_one("SELECT COUNT(*) FROM payments")[0] == 1
+        finally:
+            gateway_store.close()
+            merchant_store.close()
