@@ -440,7 +440,8 @@ def test_zero_workers_is_a_clear_error(tmp_path, capsys):
     assert status == 2 and "--workers must be at least 1" in capsys.readouterr().err
 
 
-def test_one_process_serves_a_payment_with_its_tables_in_postgresql(tmp_path):
+def test_one_process_serves_a_payment_with_its_tables_in_postgresql(tmp_path, capsys):
+    from paycore.cli import main
     from paycore.tools.serve import start
 
     with fresh_database("postgresql") as database:
@@ -460,3 +461,6 @@ def test_one_process_serves_a_payment_with_its_tables_in_postgresql(tmp_path):
         finally:
             gateway_store.close()
             merchant_store.close()
+        capsys.readouterr()
+        assert main(["outbox", "--data-dir", str(tmp_path / "data"), "--database", database]) == 0
+        assert "parked (dead letters): 0" in capsys.readouterr().out  # the operator's view, on PostgreSQL
