@@ -41,7 +41,7 @@ PRIVATE_OPS_PER_PAYMENT = 4
 DURABLE_COMMITS_PER_PAYMENT = 2
 BOUND_TARGET = 0.6
 HTTP_BOUND_TARGET = 0.35
-"""Over HTTP on loopback, one payment at a time: the web layer (server, validation, JSON) may cost this much."""
+"""Over HTTP on loopback, one payment at a time: what the web layer (server, validation, JSON) may cost."""
 ITEMS = [{"sku": "TEA-1", "name": "Longjing green tea", "quantity": 1, "unit_price": 100}]
 CARD = {"type": "card", "number": "4111111111111111", "expiry": "12/30", "cvv": "123"}
 
