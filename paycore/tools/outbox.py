@@ -10,6 +10,7 @@ schedule, due at once: the running server's notifier picks them up within a seco
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -17,6 +18,13 @@ from pathlib import Path
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the command's options."""
     parser.add_argument("--data-dir", default="paycore-data", help="the data directory of paycore serve")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("PAYCORE_DATABASE_URL"),
+        metavar="URL",
+        help="the PostgreSQL database of paycore serve --database "
+        "(default: $PAYCORE_DATABASE_URL, else SQLite)",
+    )
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--retry", metavar="EVENT_ID", help="send this parked notification again")
     action.add_argument("--retry-all", action="store_true", help="send every parked notification again")
@@ -28,16 +36,16 @@ def _when(seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """List the outbox, or move parked messages back onto the schedule."""
-    from paycore.payment.gateway.sqlite import SQLiteGatewayStore
     from paycore.payment.runtime import datadir
+    from paycore.payment.runtime.stores import open_party_store
 
     path = Path(args.data_dir) / "gateway.sqlite3"
-    if not path.is_file():
+    if args.database is None and not path.is_file():
         raise ValueError(
             f"{path} does not exist: give the --data-dir of a gateway that has run (paycore serve)"
         )
     try:
-        store = SQLiteGatewayStore(path)
+        store = open_party_store("gateway", Path(args.data_dir), args.database)
     except datadir.STARTUP_ERRORS as exc:
         raise datadir.describe(exc, Path(args.data_dir)) from None
     try:

@@ -9,6 +9,11 @@ their demo merchants' credentials in ``sdk/`` (:mod:`paycore.payment.runtime.sdk
 first start creates them and seeds the demo payers; later starts check and reuse them. Delete the
 directory to reset.
 
+``--database postgresql://...`` (or ``PAYCORE_DATABASE_URL``) keeps both parties' tables in a
+PostgreSQL server instead of the SQLite files; the keys and secrets stay in the data directory.
+``--workers N`` runs the merchant in a process of its own and the gateway in ``N`` worker processes
+sharing its port (see :mod:`.workers`).
+
 The process fails loudly: a data directory it cannot use is one ``paycore: error:`` line and exit
 status 2; a part that dies while serving (a server, the notifier loop) is logged with its reason and
 the process exits with status 1, so a supervisor notices and restarts it.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 import time
@@ -47,6 +53,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--deliver-every", type=float, default=1.0, help="seconds between notification passes"
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("PAYCORE_DATABASE_URL"),
+        metavar="URL",
+        help="keep the tables in PostgreSQL (postgresql://user@host:port/db) instead of SQLite files "
+        "in the data directory (default: $PAYCORE_DATABASE_URL, else SQLite)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run the merchant in its own process and the gateway in N worker processes "
+        "(default: everything in this one process)",
     )
 
 
@@ -117,11 +137,23 @@ def _guarded(name: str, body, failures: list[str]):
     return threading.Thread(target=run, daemon=True, name=name)
 
 
-def _deliver_forever(notifier: Notifier, stop: threading.Event, every: float) -> None:
-    """Start due notifications every ``every`` seconds; a bad pass (a full disk, say) is logged, not fatal."""
+HOUSEKEEPING_EVERY = 60.0
+"""Seconds between housekeeping passes (expired nonces, old idempotency records, delivered messages)."""
+
+
+def _deliver_forever(notifier: Notifier, stop: threading.Event, every: float, stores=()) -> None:
+    """Start due notifications every ``every`` seconds, and prune ``stores`` every minute.
+
+    A bad pass (a full disk, say) is logged, not fatal.
+    """
+    last_pruned = time.monotonic()
     while not stop.wait(every):
         try:
             notifier.dispatch()
+            if stores and time.monotonic() - last_pruned >= HOUSEKEEPING_EVERY:
+                last_pruned = time.monotonic()
+                for store in stores:
+                    store.prune(notifier.clock.now())
         except Exception as exc:
             logger.error("notification pass failed: %s; trying again", type(exc).__name__)
 
@@ -133,6 +165,7 @@ def start(
     data_dir: str | Path,
     deliver_every: float = 1.0,
     echo=print,
+    database: str | None = None,
 ) -> Servers:
     """Check or create the data directory, then start both servers and the notifier in threads."""
     from paycore.payment.clock import SystemClock
@@ -153,7 +186,7 @@ def start(
         encryption_key, _ = datadir.party_key(data, "gateway-encryption")
         token_key, admin_token = datadir.card_token_key(data), datadir.admin_token(data)
         sdk = sdk_credentials.prepare(data)
-        gateway_store, merchant_store = open_stores(data)
+        gateway_store, merchant_store = open_stores(data, database)
         parties = assemble(
             clock=SystemClock(),
             gateway_store=gateway_store,
@@ -185,16 +218,24 @@ def start(
         _guarded(f"{party} server", running.run, failures)
         for party, running in zip(("merchant", "gateway"), servers, strict=True)
     ]
-    threads.append(_guarded("notifier", lambda: _deliver_forever(notifier, stop, deliver_every), failures))
+    stores = (gateway_store, merchant_store)
+    threads.append(
+        _guarded("notifier", lambda: _deliver_forever(notifier, stop, deliver_every, stores), failures)
+    )
     for thread in threads:
         thread.start()
     running = Servers(merchant_url, gateway_url, threads, servers, stop, notifier, failures)
-    _banner(echo, data, created, merchant_url, gateway_url, gateway)
+    _banner(echo, data, created, merchant_url, gateway_url, gateway, database)
     return running
 
 
-def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str, gateway) -> None:
-    echo(f"paycore serve ({'new' if created else 'existing'} data in {data}/)")
+def _banner(
+    echo, data: Path, created: bool, merchant_url: str, gateway_url: str, gateway, database=None, workers=None
+) -> None:
+    where = f"; tables in PostgreSQL at {_without_password(database)}" if database else ""
+    echo(f"paycore serve ({'new' if created else 'existing'} data in {data}/{where})")
+    if workers:
+        echo(f"  the merchant in its own process, the gateway in {workers} worker process(es)")
     echo(f"  merchant  {merchant_url}   docs {merchant_url}/docs   (merchant id {MERCHANT_ID})")
     echo(f"  shop      {merchant_url}/shop   (buy tea in a browser, then watch the six steps)")
     echo(
@@ -219,11 +260,33 @@ def _banner(echo, data: Path, created: bool, merchant_url: str, gateway_url: str
     )
 
 
+def _without_password(url: str) -> str:
+    """A database URL fit to print: any password replaced by ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C (0), or until a part dies (1, with the reason on stderr)."""
     logging.basicConfig(level=logging.WARNING, format="paycore serve: %(message)s")
     logging.getLogger("paycore.requests").setLevel(logging.INFO)  # one line per request, no bodies
-    running = start(args.host, args.merchant_port, args.gateway_port, args.data_dir, args.deliver_every)
+    if args.workers is not None:
+        from paycore.tools.workers import serve_in_processes
+
+        return serve_in_processes(args)
+    running = start(
+        args.host,
+        args.merchant_port,
+        args.gateway_port,
+        args.data_dir,
+        args.deliver_every,
+        database=args.database,
+    )
     try:
         running.wait_until_ready()
         print("ready. Press Ctrl-C to stop.", flush=True)

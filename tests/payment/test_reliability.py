@@ -166,7 +166,7 @@ def test_a_message_is_given_up_after_the_whole_schedule(world, clock):
 
 
 def test_undelivered_notifications_survive_a_gateway_restart(
-    tmp_path, clock, merchant_key, gateway_key, gateway_encryption_key
+    tmp_path, clock, merchant_key, gateway_key, gateway_encryption_key, stores
 ):
     data = tmp_path / "data"
     first = build_world(
@@ -175,6 +175,7 @@ def test_undelivered_notifications_survive_a_gateway_restart(
         merchant_key=merchant_key,
         gateway_key=gateway_key,
         gateway_encryption_key=gateway_encryption_key,
+        stores=stores.open(),
     )
     first.interpose(lambda network: LossyLink(network, lose=99))
     order = new_order(first, price=300)
@@ -187,6 +188,7 @@ def test_undelivered_notifications_survive_a_gateway_restart(
         merchant_key=merchant_key,
         gateway_key=gateway_key,
         gateway_encryption_key=gateway_encryption_key,
+        stores=stores.open(),
     )
     try:
         assert len(second.notifier.pending()) == 1

@@ -26,6 +26,7 @@ SUITES: dict[str, str] = {
     "signatures": "paycore.bench.suites.signatures",
     "envelope": "paycore.bench.suites.envelope",
     "payments": "paycore.bench.suites.payments",
+    "load": "paycore.bench.suites.loadtest",
 }
 """name -> module, in the order ``--suite all`` runs them."""
 

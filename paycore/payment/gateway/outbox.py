@@ -41,6 +41,11 @@ PER_DESTINATION = 2
 """Deliveries in flight at once to one destination: a dead endpoint holds at most this many workers."""
 PASS_TIMEOUT = 120.0
 """How long :meth:`Notifier.deliver_due` waits for its pass before reporting what finished."""
+LEASE_SECONDS = 60.0
+"""How long a notifier holds the messages it took: other notifiers (other workers) skip them meanwhile.
+
+Long enough for a pass to work through its messages; a worker that crashes mid-pass delays its
+messages this long, then another worker delivers them."""
 
 RETRY_SCHEDULE: tuple[int, ...] = (
     15,
@@ -150,8 +155,9 @@ class Notifier:
 
     :meth:`dispatch` starts the deliveries that are due and returns at once (``paycore serve`` calls
     it every second); :meth:`deliver_due` does the same and waits, reporting what happened (tests,
-    tours, notebooks). One notifier per gateway database: a second one would deliver some messages
-    twice, which is harmless (merchants deduplicate by event id) but wasteful.
+    tours, notebooks). Several notifiers may share one gateway database (one per worker process):
+    the store *leases* the messages it hands out (:data:`LEASE_SECONDS`), so each message is
+    delivered by one notifier at a time.
     """
 
     def __init__(

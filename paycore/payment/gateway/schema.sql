@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS seen_nonces (
 );
 CREATE INDEX IF NOT EXISTS seen_nonces_expiry ON seen_nonces (expires_at);
 
--- idempotency keys and their stored answers
+-- idempotency keys and their stored answers (kept for a day, then deleted in batches)
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     scope       TEXT NOT NULL,
     key         TEXT NOT NULL,
@@ -92,8 +92,9 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     claimed_at  REAL NOT NULL,
     PRIMARY KEY (scope, key)
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_age ON idempotency_keys (claimed_at);
 
--- the transactional outbox of signed notifications
+-- the transactional outbox of signed notifications; a notifier leases the messages it delivers
 CREATE TABLE IF NOT EXISTS outbox (
     event_id        TEXT PRIMARY KEY,
     merchant_id     TEXT NOT NULL,
@@ -105,9 +106,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_result     TEXT,
     created_at      REAL NOT NULL,
     delivered_at    REAL,
-    format          TEXT NOT NULL DEFAULT 'paycore/1'  -- how each attempt is signed and encoded
+    format          TEXT NOT NULL DEFAULT 'paycore/1',  -- how each attempt is signed and encoded
+    leased_until    REAL
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS outbox_delivered ON outbox (delivered_at) WHERE state = 'delivered';
 
 -- the merchants of the WeChat Pay v3 and Alipay dialects (paycore.payment.gateway.dialects):
 -- who they are on their platform, the key their requests are signed with, and (WeChat Pay) the

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,14 +18,20 @@ from paycore.payment.gateway.sqlite_outbox import SQLiteMailroom
 from paycore.payment.gateway.sqlite_trades import SQLiteTradesReads, SQLiteTradesUnit
 from paycore.payment.gateway.store import MerchantKeyRecord, PayerRecord, PaymentRecord
 from paycore.payment.money import Money
-from paycore.payment.storage import Database, SQLiteTransaction, read_schema
+from paycore.payment.storage import Database, SQLiteTransaction, read_schema, row_values
 
 T = TypeVar("T")
 
 SCHEMA = read_schema("paycore.payment.gateway")
 
 
+_ADDED_COLUMNS = (
+    ("payer_methods", "cvv_check", "TEXT"),  # since the issuer checks CVVs
+    ("outbox", "format", "TEXT NOT NULL DEFAULT 'paycore/1'"),  # since notifications come in formats
+    ("outbox", "leased_until", "REAL"),  # since several notifiers may share the outbox
+)
 _PAYMENT_COLUMNS = ", ".join(PaymentRecord.__dataclass_fields__)
+_PAYMENT_MARKS = ", ".join("?" * len(PaymentRecord.__dataclass_fields__))
 _FIND_PAYMENT = f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE merchant_id = ? AND out_trade_no = ?"
 
 
@@ -57,19 +62,21 @@ class SQLiteGatewayTransaction(SQLiteTradesUnit, SQLiteTransaction):
         money: Money,
         now: float,
     ) -> None:
+        amount = money.minor_units
         self.connection.execute(
             "INSERT INTO transfers (transfer_id, kind, reference, currency, amount, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (transfer_id, kind, reference, money.currency, money.minor_units, now),
+            (transfer_id, kind, reference, money.currency, amount, now),
         )
-        for account_id, amount in ((source, -money.minor_units), (destination, money.minor_units)):
-            self.connection.execute(
-                "INSERT INTO entries (transfer_id, account_id, amount) VALUES (?, ?, ?)",
-                (transfer_id, account_id, amount),
-            )
-            self.connection.execute(
-                "UPDATE accounts SET balance = balance + ? WHERE account_id = ?", (amount, account_id)
-            )
+        self.connection.execute(
+            "INSERT INTO entries (transfer_id, account_id, amount) VALUES (?, ?, ?), (?, ?, ?)",
+            (transfer_id, source, -amount, transfer_id, destination, amount),
+        )
+        self.connection.execute(
+            "UPDATE accounts SET balance = balance + CASE WHEN account_id = ? THEN ? ELSE ? END "
+            "WHERE account_id IN (?, ?)",
+            (source, -amount, amount, source, destination),
+        )
 
     # -- idempotency keys (idempotency.Claims) -----------------------------------------------------
     def idempotency_record(self, scope: str, key: str) -> KeyRecord | None:
@@ -114,7 +121,7 @@ class SQLiteGatewayTransaction(SQLiteTradesUnit, SQLiteTransaction):
         self.connection.execute(
             "INSERT OR REPLACE INTO merchant_keys "
             "(key_id, merchant_id, merchant_name, public_key_pem, algorithm) VALUES (?, ?, ?, ?, ?)",
-            astuple(record),
+            row_values(record),
         )
 
     def payer_method(self, method_id: str) -> PayerRecord | None:
@@ -128,7 +135,7 @@ class SQLiteGatewayTransaction(SQLiteTradesUnit, SQLiteTransaction):
         self.connection.execute(
             "INSERT INTO payer_methods (method_id, type, display, account_id, cvv_check) "
             "VALUES (?, ?, ?, ?, ?)",
-            astuple(record),
+            row_values(record),
         )
 
     def save_notify_origins(self, merchant_id: str, origins: tuple[str, ...]) -> None:
@@ -145,8 +152,7 @@ class SQLiteGatewayTransaction(SQLiteTradesUnit, SQLiteTransaction):
 
     def insert_payment(self, record: PaymentRecord) -> None:
         self.connection.execute(
-            f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({', '.join('?' * len(astuple(record)))})",
-            astuple(record),
+            f"INSERT INTO payments ({_PAYMENT_COLUMNS}) VALUES ({_PAYMENT_MARKS})", row_values(record)
         )
 
     def add_refunded(self, payment_id: str, amount: int) -> None:
@@ -190,14 +196,11 @@ class SQLiteGatewayStore(SQLiteTradesReads, SQLiteMailroom):
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.db = Database(path, SCHEMA)
-        columns = {row["name"] for row in self.db.query("PRAGMA table_info(payer_methods)")}
-        if "cvv_check" not in columns:  # a database from before the issuer checked CVVs
-            with self.db.transaction() as connection:
-                connection.execute("ALTER TABLE payer_methods ADD COLUMN cvv_check TEXT")
-        columns = {row["name"] for row in self.db.query("PRAGMA table_info(outbox)")}
-        if "format" not in columns:  # a database from before notifications came in several formats
-            with self.db.transaction() as connection:
-                connection.execute("ALTER TABLE outbox ADD COLUMN format TEXT NOT NULL DEFAULT 'paycore/1'")
+        for table, column, kind in _ADDED_COLUMNS:
+            columns = {row["name"] for row in self.db.query(f"PRAGMA table_info({table})")}
+            if column not in columns:  # a database from before the column existed
+                with self.db.transaction() as connection:
+                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[SQLiteGatewayTransaction]:

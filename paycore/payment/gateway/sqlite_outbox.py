@@ -1,14 +1,28 @@
-"""The outbox's SQL on SQLite: due messages, delivery outcomes, the dead-letter queue.
+"""The outbox's SQL on SQLite: leased due messages, delivery outcomes, the dead-letter queue.
 
 A part of :class:`~paycore.payment.gateway.sqlite.SQLiteGatewayStore` (an
 :class:`~paycore.payment.gateway.outbox.Mailroom`); messages are queued inside a payment's own unit of
 work, by :meth:`~paycore.payment.gateway.sqlite.SQLiteGatewayTransaction.enqueue`.
+
+Several gateway processes may share one SQLite file (``paycore serve --workers``), each with a
+notifier: a notifier *leases* the messages it takes (``leased_until``, inside one write
+transaction), so the others skip them until the lease expires, and an outcome is recorded only by
+the attempt that was leased (the ``attempts`` count must still be the one it read).
 """
 
 from __future__ import annotations
 
-from paycore.payment.gateway.outbox import OutboxMessage
+from paycore.payment.gateway.outbox import LEASE_SECONDS, OutboxMessage
+from paycore.payment.gateway.store import KEEP_DELIVERED_SECONDS, KEEP_IDEMPOTENCY_SECONDS
 from paycore.payment.storage import Database
+
+PRUNE_BATCH = 5000
+_PRUNED = (
+    ("seen_nonces", "expires_at < ?", 0),
+    ("idempotency_keys", "claimed_at < ?", KEEP_IDEMPOTENCY_SECONDS),
+    ("outbox", "state = 'delivered' AND delivered_at < ?", KEEP_DELIVERED_SECONDS),
+)
+"""What housekeeping deletes: (table, condition on a cut-off time, how long before now the cut-off lies)."""
 
 
 class SQLiteMailroom:
@@ -17,11 +31,19 @@ class SQLiteMailroom:
     db: Database
 
     def due_messages(self, now: float, limit: int) -> list[OutboxMessage]:
-        rows = self.db.query(
-            "SELECT event_id, url, body, attempts, format, merchant_id FROM outbox "
-            "WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-            (now, limit),
-        )
+        """Lease up to ``limit`` due messages that no other notifier holds, oldest first."""
+        with self.db.transaction(durable=False) as connection:
+            rows = connection.execute(
+                "SELECT event_id, url, body, attempts, format, merchant_id FROM outbox "
+                "WHERE state = 'pending' AND next_attempt_at <= ? "
+                "AND (leased_until IS NULL OR leased_until <= ?) "
+                "ORDER BY next_attempt_at LIMIT ?",
+                (now, now, limit),
+            ).fetchall()
+            connection.executemany(
+                "UPDATE outbox SET leased_until = ? WHERE event_id = ?",
+                [(now + LEASE_SECONDS, row["event_id"]) for row in rows],
+            )
         return [
             OutboxMessage(
                 row["event_id"],
@@ -38,23 +60,18 @@ class SQLiteMailroom:
         self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
     ) -> None:
         """The outcome of one attempt; not flushed to disk (if lost, the merchant dedupes a re-delivery)."""
+        if state == "delivered":
+            assignment, values = "state = 'delivered', delivered_at = ?", (now,)
+        elif state == "dead":
+            assignment, values = "state = 'dead'", ()
+        else:
+            assignment, values = "next_attempt_at = ?", (retry_at,)
         with self.db.transaction(durable=False) as connection:
-            if state == "delivered":
-                connection.execute(
-                    "UPDATE outbox SET state = 'delivered', attempts = ?, last_result = ?, delivered_at = ? "
-                    "WHERE event_id = ?",
-                    (attempts, result, now, event_id),
-                )
-            elif state == "dead":
-                connection.execute(
-                    "UPDATE outbox SET state = 'dead', attempts = ?, last_result = ? WHERE event_id = ?",
-                    (attempts, result, event_id),
-                )
-            else:
-                connection.execute(
-                    "UPDATE outbox SET attempts = ?, last_result = ?, next_attempt_at = ? WHERE event_id = ?",
-                    (attempts, result, retry_at, event_id),
-                )
+            connection.execute(
+                f"UPDATE outbox SET {assignment}, attempts = ?, last_result = ?, leased_until = NULL "
+                "WHERE event_id = ? AND state = 'pending' AND attempts = ?",
+                (*values, attempts, result, event_id, attempts - 1),
+            )
 
     def parked_messages(self) -> list[dict]:
         return [
@@ -70,7 +87,8 @@ class SQLiteMailroom:
         one = " AND event_id = ?" if event_id is not None else ""
         with self.db.transaction() as connection:
             return connection.execute(
-                f"UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'dead'{one}",
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, leased_until = NULL "
+                f"WHERE state = 'dead'{one}",
                 (now, *(() if event_id is None else (event_id,))),
             ).rowcount
 
@@ -82,3 +100,15 @@ class SQLiteMailroom:
                 "WHERE state = 'pending' ORDER BY created_at"
             )
         ]
+
+    def prune(self, now: float, batch: int = PRUNE_BATCH) -> dict[str, int]:
+        """Delete a batch of expired nonces, old idempotency records and old delivered messages."""
+        with self.db.transaction(durable=False) as connection:
+            return {
+                table: connection.execute(
+                    f"DELETE FROM {table} WHERE rowid IN "
+                    f"(SELECT rowid FROM {table} WHERE {condition} LIMIT ?)",
+                    (now - keep, batch),
+                ).rowcount
+                for table, condition, keep in _PRUNED
+            }

@@ -24,6 +24,10 @@ from paycore.payment.money import Money
 from paycore.payment.protocol.replay import NonceStore
 
 T = TypeVar("T")
+KEEP_IDEMPOTENCY_SECONDS = 24 * 3600
+"""How long an idempotency key and its answer are kept: a day, as payment APIs commonly promise."""
+KEEP_DELIVERED_SECONDS = 7 * 24 * 3600
+"""How long a delivered notification stays in the outbox (for the operator) before it is deleted."""
 
 
 def new_id(prefix: str) -> str:
@@ -264,6 +268,10 @@ class GatewayStore(Mailroom, Protocol):
 
     def ledger_report(self) -> LedgerReport:
         """The books' own figures, read consistently, for :func:`.ledger.check_invariants`."""
+
+    def prune(self, now: float) -> dict[str, int]:
+        """Housekeeping: delete a batch of expired nonces, old idempotency records and old delivered
+        notifications (never a payment or a ledger row); how many of each."""
 
     def close(self) -> None:
         """Release the database."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import TypeVar
 
 from paycore.payment.merchant.store import ORDER_FIELDS_SET_ON_MOVE, Order
 from paycore.payment.orders import PAYABLE, OrderStatus
-from paycore.payment.storage import Database, SQLiteTransaction, read_schema
+from paycore.payment.storage import Database, SQLiteTransaction, read_schema, row_values
 
 T = TypeVar("T")
 SCHEMA = read_schema("paycore.payment.merchant")
@@ -40,7 +40,8 @@ class SQLiteMerchantTransaction(SQLiteTransaction):
         )
 
     def insert_order(self, order: Order) -> None:
-        values = (*astuple(order)[:5], order.status.value, *astuple(order)[6:])
+        values = row_values(order)
+        values = (*values[:5], order.status.value, *values[6:])
         self.connection.execute(
             f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values
         )
@@ -121,6 +122,16 @@ class SQLiteMerchantStore:
 
     def alerts(self) -> list[dict]:
         return [dict(row) for row in self.db.query("SELECT * FROM alerts ORDER BY alert_id")]
+
+    def prune(self, now: float, batch: int = 5000) -> dict[str, int]:
+        """Housekeeping: delete a batch of nonces whose window has passed."""
+        with self.db.transaction(durable=False) as connection:
+            deleted = connection.execute(
+                "DELETE FROM seen_nonces WHERE rowid IN "
+                "(SELECT rowid FROM seen_nonces WHERE expires_at < ? LIMIT ?)",
+                (now, batch),
+            ).rowcount
+        return {"seen_nonces": deleted}
 
     def close(self) -> None:
         self.db.close()

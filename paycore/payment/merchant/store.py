@@ -131,5 +131,8 @@ class MerchantStore(Protocol):
     def alerts(self) -> list[dict]:
         """Every alert, oldest first."""
 
+    def prune(self, now: float) -> dict[str, int]:
+        """Housekeeping: delete a batch of nonces whose window has passed; how many."""
+
     def close(self) -> None:
         """Release the database."""

@@ -8,7 +8,8 @@ Everything durable lives here, owner-only (the directory 0700, every secret and 
 ``gateway-encryption.private.pem`` the gateway's encryption key: payer envelopes are sealed to it
 ``gateway-token.key``           32 random bytes: the key of the card tokens (HMAC)
 ``merchant-admin.token``        the operator's ``X-Admin-Token`` for ``/admin/reconcile``
-``gateway.sqlite3``             the gateway's database (and ``merchant.sqlite3``)
+``gateway.sqlite3``             the gateway's database (and ``merchant.sqlite3``; beside each, SQLite's
+                                ``-wal`` and ``-shm`` files, and a ``-lock`` file its writers queue on)
 ``wechatpay-platform.private.pem`` WeChat Pay's and Alipay's platform keys, and ``sdk/`` with the demo
                                 merchants' credentials (:mod:`.sdk_credentials`)
 ============================== =============================================================

@@ -23,18 +23,17 @@ from paycore.payment.gateway.dialects import DialectKeys, Dialects
 from paycore.payment.gateway.merchants import origin_of
 from paycore.payment.gateway.outbox import Notifier
 from paycore.payment.gateway.service import Gateway
-from paycore.payment.gateway.sqlite import SQLiteGatewayStore
 from paycore.payment.gateway.store import GatewayStore
 from paycore.payment.merchant.app import create_merchant_app
 from paycore.payment.merchant.client import GatewayClient
 from paycore.payment.merchant.notifications import NotificationInbox
 from paycore.payment.merchant.service import Merchant
-from paycore.payment.merchant.sqlite import SQLiteMerchantStore
 from paycore.payment.merchant.store import MerchantStore
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from paycore.payment.protocol.wire import Link
 from paycore.payment.runtime import datadir
 from paycore.payment.runtime.demo import MERCHANT_ID, MERCHANT_NAME, NOTIFY_PATH, seed_demo_payers
+from paycore.payment.runtime.stores import open_stores
 from paycore.payment.runtime.transport import InProcessClient, InProcessNetwork
 from paycore.payment.runtime.wirelog import RecordingLink, WireLog
 
@@ -66,17 +65,6 @@ class Parties:
         return create_gateway_app(self.gateway, routers, schemes), merchant_app
 
 
-def open_stores(data_dir: str | Path | None) -> tuple[SQLiteGatewayStore, SQLiteMerchantStore]:
-    """Both parties' stores: ``gateway.sqlite3`` and ``merchant.sqlite3`` in ``data_dir``, or in memory."""
-    if data_dir is None:
-        return SQLiteGatewayStore(":memory:"), SQLiteMerchantStore(":memory:")
-    data = Path(data_dir)
-    return (
-        SQLiteGatewayStore(datadir.database(data, "gateway")),
-        SQLiteMerchantStore(datadir.database(data, "merchant")),
-    )
-
-
 def assemble(
     *,
     clock: Clock,
@@ -106,47 +94,109 @@ def assemble(
     the gateway also speaks WeChat Pay v3 and Alipay (:class:`~paycore.payment.gateway.dialects.Dialects`,
     at ``gateway_url``; ``alipay_timezone`` as there), and the notifier sends their notifications too.
     """
+    log = WireLog()
+    gateway, notifier, dialects = wire_gateway(
+        clock=clock,
+        gateway_store=gateway_store,
+        gateway_key=gateway_key,
+        gateway_encryption_key=gateway_encryption_key,
+        merchant_public_key=merchant_key.public_key(),
+        notify_link=RecordingLink(notify_link or link, log),
+        merchant_url=merchant_url,
+        token_secret=token_secret,
+        algorithm=algorithm,
+        seed_payers=seed_payers,
+        notify_origins=notify_origins,
+        gateway_url=gateway_url,
+        dialect_keys=dialect_keys,
+        alipay_timezone=alipay_timezone,
+    )
+    merchant_link = RecordingLink(link, log)
+    merchant, inbox = wire_merchant(
+        clock=clock,
+        merchant_store=merchant_store,
+        merchant_key=merchant_key,
+        gateway_public_key=gateway_key.public_key(),
+        gateway_encryption_public_key=gateway_encryption_key.public_key(),
+        link=merchant_link,
+        gateway_url=gateway_url,
+        merchant_url=merchant_url,
+        algorithm=algorithm,
+        admin_token=admin_token,
+        gateway_algorithm=gateway.signer.algorithm,
+    )
+    return Parties(gateway, merchant, inbox, notifier, log, merchant_link, dialects)
+
+
+def wire_gateway(
+    *,
+    clock: Clock,
+    gateway_store: GatewayStore,
+    gateway_key: rsa.RSAPrivateKey,
+    gateway_encryption_key: rsa.RSAPrivateKey,
+    merchant_public_key: rsa.RSAPublicKey,
+    notify_link: Link,
+    merchant_url: str,
+    token_secret: bytes,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    seed_payers: bool = True,
+    notify_origins: tuple[str, ...] | None = None,
+    gateway_url: str = GATEWAY_URL,
+    dialect_keys: DialectKeys | None = None,
+    alipay_timezone=None,
+) -> tuple[Gateway, Notifier, Dialects | None]:
+    """The gateway alone (a worker process): the service, the merchant registered, its notifier and dialects.
+
+    With ``dialect_keys`` the gateway also speaks WeChat Pay v3 and Alipay at ``gateway_url``.
+    """
     gateway = Gateway(
         gateway_store, gateway_key, clock, encryption_key=gateway_encryption_key, token_secret=token_secret
     )
     gateway.register_merchant(
         MERCHANT_ID,
         MERCHANT_NAME,
-        merchant_key.public_key(),
+        merchant_public_key,
         algorithm,
         notify_origins=notify_origins or (origin_of(merchant_url),),
     )
     if seed_payers:
         seed_demo_payers(gateway)
-    log = WireLog()
-    merchant_link = RecordingLink(link, log)
+    dialects = None
+    if dialect_keys is not None:
+        dialects = Dialects(gateway, dialect_keys, gateway_url, alipay_timezone=alipay_timezone)
+    formats = dialects.notification_formats() if dialects is not None else None
+    return gateway, Notifier(gateway_store, gateway.signer, notify_link, clock, formats=formats), dialects
+
+
+def wire_merchant(
+    *,
+    clock: Clock,
+    merchant_store: MerchantStore,
+    merchant_key: rsa.RSAPrivateKey,
+    gateway_public_key: rsa.RSAPublicKey,
+    gateway_encryption_public_key: rsa.RSAPublicKey,
+    link: Link,
+    gateway_url: str,
+    merchant_url: str,
+    algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+    admin_token: str | None = None,
+    gateway_algorithm: secure.SignatureAlgorithm | str = secure.SignatureAlgorithm.PSS_SHA256,
+) -> tuple[Merchant, NotificationInbox]:
+    """The merchant alone (its own process): the service, pinned to the gateway's keys, and its inbox."""
     gateway_pinned = MessageVerifier(
-        PinnedKey("gateway", gateway_key.public_key(), gateway.signer.algorithm), clock
+        PinnedKey("gateway", gateway_public_key, secure.SignatureAlgorithm.parse(gateway_algorithm)), clock
     )
-    client = GatewayClient(
-        MessageSigner(merchant_key, algorithm), gateway_pinned, merchant_link, gateway_url, clock
-    )
+    client = GatewayClient(MessageSigner(merchant_key, algorithm), gateway_pinned, link, gateway_url, clock)
     merchant = Merchant(
         merchant_store,
         client,
         clock,
         merchant_id=MERCHANT_ID,
         notify_url=merchant_url + NOTIFY_PATH,
-        gateway_encryption_key=gateway_encryption_key.public_key(),
+        gateway_encryption_key=gateway_encryption_public_key,
         admin_token=admin_token,
     )
-    inbox = NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
-    dialects = None
-    if dialect_keys is not None:
-        dialects = Dialects(gateway, dialect_keys, gateway_url, alipay_timezone=alipay_timezone)
-    notifier = Notifier(
-        gateway_store,
-        gateway.signer,
-        RecordingLink(notify_link or link, log),
-        clock,
-        formats=dialects.notification_formats() if dialects is not None else None,
-    )
-    return Parties(gateway, merchant, inbox, notifier, log, merchant_link, dialects)
+    return merchant, NotificationInbox(merchant_store, gateway_pinned, clock, MERCHANT_ID)
 
 
 @dataclass
@@ -220,6 +270,7 @@ def build_world(
     seed_payers: bool = True,
     dialect_keys: DialectKeys | None = None,
     alipay_timezone=None,
+    stores: tuple[GatewayStore, MerchantStore] | None = None,
 ) -> World:
     """A gateway and a merchant that know each other, in this process.
 
@@ -227,11 +278,12 @@ def build_world(
     SQLite file there (``gateway.sqlite3``, ``merchant.sqlite3``), which survives a rebuild.
     Keys default to fresh 2048-bit keys from the OS (the gateway has two: one signs, one decrypts).
     ``dialect_keys`` adds WeChat Pay v3 and Alipay at the gateway (see :func:`assemble`).
+    ``stores`` are both parties' stores, opened already (on PostgreSQL, say: :func:`open_stores`).
     """
     clock = clock or SystemClock()
     if data_dir is not None:
         data_dir, _ = datadir.prepare(data_dir)
-    gateway_store, merchant_store = open_stores(data_dir)
+    gateway_store, merchant_store = stores or open_stores(data_dir)
     network = InProcessNetwork()
     parties = assemble(
         clock=clock,
