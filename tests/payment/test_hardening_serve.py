@@ -40,6 +40,8 @@ def serve_args(data) -> argparse.Namespace:
         gateway_port=free_port(),
         data_dir=str(data),
         deliver_every=0.1,
+        database=None,
+        workers=None,
     )
 
 
