@@ -1,4 +1,5 @@
-"""From a recorded run to a decision: which signature, and where a payment's time goes.
+"""From a recorded run to a decision: which signature, where a payment's time goes, and what a running
+server does under load.
 
 Notebook 08 and the benchmark README read a run through these helpers, so their tables come from
 the numbers of one results file, never typed by hand. What a run cannot measure -- the security
@@ -35,11 +36,19 @@ HEADER_NAMES = ("Paycore-Key-Id", "Paycore-Timestamp", "Paycore-Nonce", "Paycore
 KEY_ID_HEX, TIMESTAMP_DIGITS, NONCE_HEX = 64, 10, 32
 
 
-RUNS = {"full": Path("results.json"), "quick": Path("quick") / "results.json"}
-"""The committed runs under ``benchmarks/results/``: the last full run, and the last quick run."""
+RUNS = {
+    "full": Path("results.json"),
+    "quick": Path("quick") / "results.json",
+    "scale": Path("scale") / "results.json",
+}
+"""The committed runs under ``benchmarks/results/``: the last full run, the last quick run, and the
+last run of the ``payments`` and ``load`` suites against a running ``paycore serve``."""
 COURSE_RUN = "quick"
 """The run notebook 08 and the READMEs read: the most recent one, which includes every suite as the
 code stands (the full run predates the payment package's present layout)."""
+LOAD_RUN = "scale"
+"""The run notebook 08 reads for the server under load: ``paycore bench --suite payments,load``, recorded
+on its own because its PostgreSQL levels need a database server and it takes minutes, not seconds."""
 
 
 def recorded_results(which: str = COURSE_RUN) -> Path:
@@ -190,3 +199,70 @@ def payment_rates(record: dict) -> list[tuple[str, float]]:
     ):
         rows.append((label, found[f"payment end to end, {path}"].median_ops))
     return rows
+
+
+@dataclass(frozen=True)
+class LoadLevel:
+    """One level of the ``load`` suite: ``paycore serve --workers N`` on one database, under a number of
+    virtual users that create and pay orders with no pause (a closed loop), measured for some seconds."""
+
+    database: str
+    workers: int
+    users: int
+    per_second: float
+    """Payments completed per second (each one an order created and paid: two requests)."""
+    p50_ms: float
+    mean_ms: float
+    p95_ms: float
+    p99_ms: float
+    """Percentiles and mean of one payment's latency, in milliseconds."""
+    payments: int
+    errors: int
+    load_average: float | None
+    """The machine's 1-minute load average as the level started (other work shares the cores)."""
+
+
+def load_levels(record: dict) -> list[LoadLevel]:
+    """The levels of the run's ``load`` suite, in the order they were measured.
+
+    The stored-history levels (the same level on a database already holding past payments) are left
+    out: they answer another question, and the suite's ``load_*_stored_*`` ratios compare them.
+    """
+    levels = []
+    for row in results(record, "load").values():
+        params = row.params
+        if params.get("growth"):
+            continue
+        load = params.get("load_average")
+        levels.append(
+            LoadLevel(
+                database=params["database"],
+                workers=params["workers"],
+                users=params["users"],
+                per_second=row.median_ops,
+                p50_ms=params["p50_ms"],
+                mean_ms=params["mean_ms"],
+                p95_ms=params["p95_ms"],
+                p99_ms=params["p99_ms"],
+                payments=params["payments"],
+                errors=params["errors"],
+                load_average=load[0] if load else None,
+            )
+        )
+    return levels
+
+
+def format_load(levels: list[LoadLevel]) -> str:
+    """The load levels as fixed-width text, one row per database, worker count and number of users."""
+    head = (
+        f"{'database':11} {'workers':>7} {'users':>5} {'payments/s':>10} {'p50 ms':>7} {'mean ms':>7} "
+        f"{'p99 ms':>7} {'errors':>6} {'load avg':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for level in levels:
+        load = f"{level.load_average:.2f}" if level.load_average is not None else "?"
+        lines.append(
+            f"{level.database:11} {level.workers:>7} {level.users:>5} {level.per_second:>10,.0f} "
+            f"{level.p50_ms:>7,.0f} {level.mean_ms:>7,.0f} {level.p99_ms:>7,.0f} {level.errors:>6} {load:>8}"
+        )
+    return "\n".join(lines)

@@ -3,8 +3,8 @@
 Presentation only, so the notebooks' cells stay short and say what they show: a notebook computes
 its numbers with paycore, then ends a cell with ``figures.oaep_blocks(steps)``, and Jupyter draws the
 figure that call returns. Every function draws exactly the data it is given (nothing is measured or
-recomputed here), and ``tests/figures/`` checks what each one draws -- labels, bars, points -- rather
-than pixels.
+recomputed here), and ``tests/figures/`` (``tests/bench/`` for notebook 08's) checks what each one
+draws -- labels, bars, points -- rather than pixels.
 
 Needs matplotlib (the ``notebooks`` extra). It is teaching material: the payment flow, the
 production path and the servers never import it (an import-linter contract in ``pyproject.toml``).
@@ -24,10 +24,12 @@ function                        what it shows                                   
 :func:`factoring_costs`         factoring measured on small n, estimated for real keys  06
 :func:`replay_timeline`         when a recording is accepted and charged, two gateways  07
 :func:`attack_matrix`           the protocol attacks against naive and real parties     07
+:func:`load_curves`             payments per second and p99 latency against users       08
 ==============================  ======================================================  ========
 """
 
 from paycore.figures.course_map import learning_path
+from paycore.figures.load import load_curves
 from paycore.figures.paddings import oaep_blocks, pss_blocks
 from paycore.figures.payment import payment_sequence, retry_schedule
 from paycore.figures.production import envelope_layout, rsa_capacity
@@ -40,6 +42,7 @@ __all__ = [
     "envelope_layout",
     "factoring_costs",
     "learning_path",
+    "load_curves",
     "oaep_blocks",
     "payment_sequence",
     "pss_blocks",

@@ -4,7 +4,8 @@
 :class:`~paycore.payment.protocol.wire.Link` that checks the merchant's signature, keeps the
 payments it took in a dict, and answers each request as ``paycore/1`` says -- signed with a gateway
 key through :meth:`~paycore.payment.protocol.signing.MessageSigner.sign_response`, bound to the
-request's nonce. Its attributes make it misbehave on demand (an answer for another merchant or
+request's nonce; like the real gateway it holds a second key pair, the one payer envelopes are
+sealed to. Its attributes make it misbehave on demand (an answer for another merchant or
 order or amount, a stale timestamp, no signature, another key, a refusal, a lost reply), so each of
 the merchant's checks on an answer can be shown to matter without building the two-party world.
 """
@@ -22,7 +23,7 @@ from paycore import errors as crypto_errors
 from paycore import secure
 from paycore.payment.clock import FakeClock
 from paycore.payment.errors import ErrorCode, PaymentError
-from paycore.payment.gateway.outbox import OutboxMessage
+from paycore.payment.gateway.outbox import LEASE_SECONDS, OutboxMessage
 from paycore.payment.methods import Card, method_from_json
 from paycore.payment.protocol import NONCE, PAYMENTS_PATH, REFUNDS_PATH, envelope_context
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
@@ -47,14 +48,19 @@ class Sent:
 
 
 class MemoryNonces:
-    """A :class:`~paycore.payment.protocol.replay.NonceStore` in a dict, expiry honoured."""
+    """A :class:`~paycore.payment.protocol.replay.NonceStore` in a dict, expiry honoured as the stores do.
+
+    A nonce is refused while it is live (its ``expires_at`` not yet before ``now``); an expired one
+    is taken over in place. Nothing is deleted on the way (the stores leave that to their
+    housekeeping, ``prune``).
+    """
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], float] = {}
 
     def remember_nonce(self, key_id: str, nonce: str, expires_at: float, now: float) -> bool:
-        self.seen = {entry: until for entry, until in self.seen.items() if until >= now}
-        if (key_id, nonce) in self.seen:
+        until = self.seen.get((key_id, nonce))
+        if until is not None and until >= now:
             return False
         self.seen[(key_id, nonce)] = expires_at
         return True
@@ -85,10 +91,15 @@ class FakeGatewayLink:
         merchant_public_key: rsa.RSAPublicKey,
         clock: FakeClock,
         *,
+        encryption_key: rsa.RSAPrivateKey,
         merchant_id: str = "M100001",
         merchant_algorithm: str = "RSA-PSS-SHA256",
     ) -> None:
+        """``gateway_key`` signs the answers; payer envelopes open only with ``encryption_key``."""
+        if secure.key_id(gateway_key) == secure.key_id(encryption_key):
+            raise ValueError("the gateway's signing key and encryption key must be two different key pairs")
         self.gateway_key = gateway_key
+        self.encryption_key = encryption_key
         self.signer = MessageSigner(gateway_key)
         self.clock = clock
         self.merchant_id = merchant_id
@@ -166,7 +177,7 @@ class FakeGatewayLink:
             raise PaymentError(ErrorCode.DUPLICATE_OUT_TRADE_NO, "out_trade_no was already used")
         try:
             plaintext = secure.open_envelope(
-                self.gateway_key,
+                self.encryption_key,
                 request["payer"],
                 associated_data=envelope_context(self.merchant_id, out_trade_no),
             )
@@ -197,6 +208,7 @@ class FakeGatewayLink:
         payment["refunded"] += value
         return 200, {
             "refund_id": f"ref_fake{payment['refunded']}",
+            "merchant_id": self.merchant_id,
             "out_refund_no": request["out_refund_no"],
             "out_trade_no": request["out_trade_no"],
             "status": "SUCCEEDED",
@@ -243,12 +255,19 @@ class MailroomEntry:
     message: OutboxMessage
     state: str = "pending"
     next_attempt_at: float = 0.0
+    leased_until: float | None = None
     results: list[str] = field(default_factory=list)
     retry_ats: list[float | None] = field(default_factory=list)
 
 
 class FakeMailroom:
-    """What the notifier needs of the gateway's store (an outbox ``Mailroom``), kept in a dict."""
+    """What the notifier needs of the gateway's store (an outbox ``Mailroom``), kept in a dict.
+
+    It leases as the real stores do: a message handed out by :meth:`due_messages` is not handed out
+    again until :data:`~paycore.payment.gateway.outbox.LEASE_SECONDS` have passed, and an outcome
+    is recorded only for the attempt that was leased (``attempts`` one more than the stored count,
+    the message still pending); any other outcome changes nothing.
+    """
 
     def __init__(self) -> None:
         self.entries: dict[str, MailroomEntry] = {}
@@ -259,15 +278,27 @@ class FakeMailroom:
 
     def due_messages(self, now: float, limit: int) -> list[OutboxMessage]:
         self.limits.append(limit)
-        due = [e for e in self.entries.values() if e.state == "pending" and e.next_attempt_at <= now]
-        return [entry.message for entry in sorted(due, key=lambda e: e.next_attempt_at)[:limit]]
+        due = [
+            entry
+            for entry in self.entries.values()
+            if entry.state == "pending"
+            and entry.next_attempt_at <= now
+            and (entry.leased_until is None or entry.leased_until <= now)
+        ]
+        taken = sorted(due, key=lambda e: e.next_attempt_at)[:limit]
+        for entry in taken:
+            entry.leased_until = now + LEASE_SECONDS
+        return [entry.message for entry in taken]
 
     def record_delivery(
         self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
     ) -> None:
         entry = self.entries[event_id]
+        if entry.state != "pending" or entry.message.attempts != attempts - 1:
+            return  # not the attempt that was leased
         entry.state = state
         entry.message = replace(entry.message, attempts=attempts)
+        entry.leased_until = None
         entry.results.append(result)
         entry.retry_ats.append(retry_at)
         if retry_at is not None:

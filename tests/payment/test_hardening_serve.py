@@ -66,7 +66,7 @@ def watchdog():
 
 # -- 3. a part that dies stops the process with status 1; Ctrl-C is status 0 ---------------------------------
 def test_serve_exits_1_and_says_why_when_its_notifier_dies(tmp_path, monkeypatch, capsys, watchdog):
-    def broken_notifier(notifier, stop, every):
+    def broken_notifier(notifier, stop, every, stores=()):
         stop.wait(0.5)
         raise RuntimeError("the outbox table vanished")
 

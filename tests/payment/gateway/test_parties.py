@@ -14,12 +14,19 @@ from tests.conftest import load_pinned_key
 from tests.payment.helpers import rows
 
 VISA = Card("4111111111111111", "12/30", "123")
+ORIGINS = ("http://merchant.paycore.test:80",)
 
 
 # -- merchant keys -------------------------------------------------------------------------------------
 def test_a_registered_key_resolves_to_its_merchant_and_algorithm(store, merchant_key):
     registry = MerchantRegistry(store)
-    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key(), "RSA2")
+    key_id = registry.register(
+        "M100001",
+        "Demo Shop",
+        merchant_key.public_key(),
+        "RSA2",
+        notify_origins=["HTTP://Merchant.Paycore.Test:80"],
+    )
     assert key_id == secure.key_id(merchant_key)
     trusted = registry(key_id)
     assert (trusted.owner, trusted.key_id, trusted.algorithm) == (
@@ -28,6 +35,7 @@ def test_a_registered_key_resolves_to_its_merchant_and_algorithm(store, merchant
         secure.SignatureAlgorithm.PKCS1V15_SHA256,
     )
     assert store.merchant_key(key_id).merchant_name == "Demo Shop"
+    assert store.notify_origins("M100001") == ORIGINS  # normalised
     assert MerchantRegistry(store)(key_id) == trusted  # read back from the store by a fresh registry
 
 
@@ -42,16 +50,20 @@ def test_an_unregistered_key_is_unknown(store, attacker_key):
 
 def test_registering_again_replaces_the_cached_key(store, merchant_key):
     registry = MerchantRegistry(store)
-    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key())
+    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
     assert registry(key_id).algorithm is secure.SignatureAlgorithm.PSS_SHA256
-    registry.register("M100001", "Demo Shop", merchant_key.public_key(), "RSA-PKCS1v15-SHA256")
+    registry.register(
+        "M100001", "Demo Shop", merchant_key.public_key(), "RSA-PKCS1v15-SHA256", notify_origins=ORIGINS
+    )
     assert registry(key_id).algorithm is secure.SignatureAlgorithm.PKCS1V15_SHA256
 
 
 def test_a_key_under_2048_bits_is_refused_at_registration(store):
     with pytest.raises(InvalidKey, match="2048"):
-        MerchantRegistry(store).register("M1", "Tiny", load_pinned_key(1024).public_key())
-    assert rows(store.db, "merchant_keys") == 0
+        MerchantRegistry(store).register(
+            "M1", "Tiny", load_pinned_key(1024).public_key(), notify_origins=ORIGINS
+        )
+    assert rows(store.db, "merchant_keys") == rows(store.db, "merchant_notify_origins") == 0
 
 
 # -- the issuer ---------------------------------------------------------------------------------------
@@ -89,7 +101,16 @@ def test_opening_an_account_funds_it_once(issuer, store):
     assert store.balance(account) == 700
     assert issuer.open_account(VISA, Money(999, "CNY")) == account  # already known: nothing changes
     assert store.balance(account) == 700 and rows(store.db, "transfers") == 1
-    assert store.run(lambda unit: unit.payer_method_account(VISA.token(b"k" * 16))) == account
+    known = store.run(lambda unit: unit.payer_method(VISA.token(b"k" * 16)))
+    assert (known.method_id, known.kind, known.display, known.account_id) == (
+        VISA.token(b"k" * 16),
+        "card",
+        "411111******1111",
+        account,
+    )
+    assert len(known.cvv_check) == 64  # an HMAC of the CVV, which is kept nowhere
+    assert issuer.refusal_of(VISA, known) is None
+    assert issuer.refusal_of(Card("4111111111111111", "12/30", "124"), known) == "CVV_MISMATCH"
 
 
 def test_expiry_is_judged_in_utc_whatever_the_servers_time_zone(store, monkeypatch):
@@ -130,7 +151,7 @@ class CountingStore:
 def test_a_key_is_read_and_parsed_once_then_cached(store, merchant_key):
     counting = CountingStore(store)
     registry = MerchantRegistry(counting)
-    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key())
+    key_id = registry.register("M100001", "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
     first = registry(key_id)
     assert registry(key_id) is first and registry(key_id) is first
     assert counting.reads == 1

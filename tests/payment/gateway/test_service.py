@@ -2,18 +2,27 @@
 
 No merchant service and no HTTP: each test builds the bytes a merchant would send (see
 tests/payment/builders.py), calls ``handle_payment`` / ``handle_query`` / ``handle_refund``, and
-checks the signed answer, the books, the payment records and the outbox.
+checks the signed answer, the books, the payment records and the outbox. The gateway holds two
+key pairs: payers are sealed to its encryption key, and its answers are verified with its signing
+key; a request whose signature does not check out is refused unsigned.
 """
 
 import json
 
 import pytest
 
+from paycore import secure
 from paycore.payment.gateway import idempotency, ledger
 from paycore.payment.gateway.service import Gateway
 from paycore.payment.methods import Card, Wallet
 from paycore.payment.money import Money
-from paycore.payment.protocol import PAYMENTS_PATH, REFUNDS_PATH, payment_path
+from paycore.payment.protocol import (
+    PAYMENTS_PATH,
+    REFUNDS_PATH,
+    SIGNATURE_HEADERS,
+    envelope_context,
+    payment_path,
+)
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from tests.payment.builders import MERCHANT_ID, NOTIFY_URL, payment_body, refund_body, signed
 from tests.payment.helpers import has_a_message, rows
@@ -21,13 +30,22 @@ from tests.payment.helpers import has_a_message, rows
 VISA = Card("4111111111111111", "12/30", "123")
 POOR_CARD = Card("4000000000000002", "09/31", "123")
 SHOP = ledger.merchant_account(MERCHANT_ID, "CNY")
+ORIGINS = ("http://merchant.paycore.test:80",)
+"""Where NOTIFY_URL lies: the notify origin the demo merchant registers."""
 CNY = lambda value: Money(value, "CNY")  # noqa: E731
 
 
+def new_gateway(store, gateway_key, gateway_encryption_key, clock, **options):
+    """A Gateway on its two key pairs: one signs its answers, payers are sealed to the other."""
+    return Gateway(
+        store, gateway_key, clock, encryption_key=gateway_encryption_key, token_secret=b"t" * 32, **options
+    )
+
+
 @pytest.fixture
-def gateway(store, gateway_key, merchant_key, clock):
-    service = Gateway(store, gateway_key, clock, token_secret=b"t" * 32)
-    service.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
+def gateway(store, gateway_key, gateway_encryption_key, merchant_key, clock):
+    service = new_gateway(store, gateway_key, gateway_encryption_key, clock)
+    service.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
     service.open_card_account(VISA, CNY(10_000))
     service.open_card_account(POOR_CARD, CNY(50))
     service.open_wallet_account(Wallet("W-alice"), CNY(500))
@@ -40,15 +58,20 @@ def signer(merchant_key):
 
 
 class Caller:
-    """A merchant's SDK reduced to the protocol: seal, sign, call the handler, verify the answer."""
+    """A merchant's SDK reduced to the protocol: seal, sign, call the handler, verify the answer.
 
-    def __init__(self, gateway, signer, clock, gateway_key):
+    Payers are sealed to the gateway's encryption key; answers are checked with its signing key.
+    """
+
+    def __init__(self, gateway, signer, clock, gateway_key, gateway_encryption_key):
         self.gateway, self.signer, self.clock = gateway, signer, clock
-        self.public = gateway_key.public_key()
-        self.answers = MessageVerifier(PinnedKey("gateway", self.public, "RSA-PSS-SHA256"), clock)
+        self.sealed_to = gateway_encryption_key.public_key()
+        self.answers = MessageVerifier(
+            PinnedKey("gateway", gateway_key.public_key(), "RSA-PSS-SHA256"), clock
+        )
 
     def body(self, out_trade_no, amount=None, method=VISA, **kwargs):
-        return payment_body(self.public, out_trade_no, amount or CNY(100), method, **kwargs)
+        return payment_body(self.sealed_to, out_trade_no, amount or CNY(100), method, **kwargs)
 
     def headers(self, method, target, body, **kwargs):
         return signed(self.signer, method, target, body, timestamp=self.clock.now(), **kwargs)
@@ -58,10 +81,14 @@ class Caller:
         self.answers.verify_response(reply.status, headers["Paycore-Nonce"], reply.headers, reply.body)
         return json.loads(reply.body)
 
-    def pay(self, out_trade_no, amount=None, method=VISA, *, key=None, body=None, **kwargs):
+    def pay_reply(self, out_trade_no, amount=None, method=VISA, *, key=None, body=None, **kwargs):
+        """The gateway's raw reply to a payment, and the headers the request was sent with."""
         body = body or self.body(out_trade_no, amount, method, **kwargs)
         headers = self.headers("POST", PAYMENTS_PATH, body, idempotency_key=key)
-        reply = self.gateway.handle_payment(headers, body)
+        return self.gateway.handle_payment(headers, body), headers
+
+    def pay(self, out_trade_no, amount=None, method=VISA, *, key=None, body=None, **kwargs):
+        reply, headers = self.pay_reply(out_trade_no, amount, method, key=key, body=body, **kwargs)
         return reply.status, self.verified(reply, headers)
 
     def query(self, out_trade_no):
@@ -78,8 +105,8 @@ class Caller:
 
 
 @pytest.fixture
-def caller(gateway, signer, clock, gateway_key):
-    return Caller(gateway, signer, clock, gateway_key)
+def caller(gateway, signer, clock, gateway_key, gateway_encryption_key):
+    return Caller(gateway, signer, clock, gateway_key, gateway_encryption_key)
 
 
 def payer(gateway, card=VISA):
@@ -97,6 +124,13 @@ def code(document):
     """The refusal's code; every refusal also carries a sentence for people."""
     assert has_a_message(document)
     return document["error"]["code"]
+
+
+def unsigned(reply):
+    """A refusal of a request whose signature did not check out: JSON, and no signature of the gateway's."""
+    assert not {name.lower() for name in SIGNATURE_HEADERS} & {name.lower() for name in reply.headers}
+    assert reply.headers["Content-Type"] == "application/json"
+    return reply.status, json.loads(reply.body)
 
 
 # -- payments ------------------------------------------------------------------------------------------
@@ -141,6 +175,7 @@ def test_a_wallet_pays_and_is_shown_masked(gateway, caller):
         (POOR_CARD, CNY(51), "INSUFFICIENT_FUNDS"),
         (Card("6011111111111117", "01/30", "123"), CNY(100), "CARD_DECLINED"),  # unknown to the issuer
         (Card("4111111111111111", "11/30", "123"), CNY(100), "CARD_DECLINED"),  # the wrong expiry
+        (Card("4111111111111111", "12/30", "124"), CNY(100), "CVV_MISMATCH"),  # the wrong CVV
         (Card("4111111111111111", "10/25", "123"), CNY(100), "CARD_EXPIRED"),  # before 2025-11
         (Wallet("W-nobody"), CNY(100), "WALLET_NOT_FOUND"),
         (VISA, Money(100, "USD"), "CURRENCY_NOT_SUPPORTED"),
@@ -205,7 +240,9 @@ def test_a_refused_request_releases_its_key_so_the_same_request_can_run_again(ga
     assert gateway.store.run(lambda unit: unit.idempotency_record(MERCHANT_ID, "key-T-0006")) is None
 
 
-def test_a_crash_inside_the_work_releases_the_key_and_propagates(store, gateway_key, merchant_key, clock):
+def test_a_crash_inside_the_work_releases_the_key_and_propagates(
+    store, gateway_key, gateway_encryption_key, merchant_key, clock
+):
     """A bug, not a refusal: the exception goes on to the app (a 500), and the key is free again."""
 
     class CrashingStore:
@@ -222,10 +259,10 @@ def test_a_crash_inside_the_work_releases_the_key_and_propagates(store, gateway_
             return self.inner.run(work, durable=durable)
 
     crashing = CrashingStore(store)
-    gateway = Gateway(crashing, gateway_key, clock, token_secret=b"t" * 32)
-    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
+    gateway = new_gateway(crashing, gateway_key, gateway_encryption_key, clock)
+    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
     gateway.open_card_account(VISA, CNY(1000))
-    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key)
+    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key, gateway_encryption_key)
     body = caller.body("ord-T-7")
     crashing.crash = True
     with pytest.raises(RuntimeError, match="disk on fire"):
@@ -263,23 +300,41 @@ def test_an_idempotency_key_is_required_to_pay(gateway, caller):
     [(b"[1, 2]", "payer details must be a JSON object"), (b'{"type": "cash"}', "invalid payer")],
 )
 def test_a_sealed_payer_that_is_not_a_payment_method_is_invalid(
-    gateway, caller, gateway_key, payer_document, words
+    gateway, caller, gateway_encryption_key, payer_document, words
 ):
-    from paycore import secure
-    from paycore.payment.protocol import envelope_context
-
     document = json.loads(caller.body("ord-T-11"))
     document["payer"] = secure.seal(
-        gateway_key.public_key(), payer_document, associated_data=envelope_context(MERCHANT_ID, "ord-T-11")
+        gateway_encryption_key.public_key(),
+        payer_document,
+        associated_data=envelope_context(MERCHANT_ID, "ord-T-11"),
     ).to_dict()
     status, answer = caller.pay("ord-T-11", body=json.dumps(document).encode())
     assert (status, code(answer)) == (422, "INVALID_REQUEST") and words in answer["error"]["message"]
 
 
-def test_every_refusal_is_signed_even_without_a_nonce_to_bind_it_to(gateway, caller):
-    reply = gateway.handle_payment({"Content-Type": "application/json"}, b"{}")
-    caller.answers.verify_response(reply.status, "-", reply.headers, reply.body)
-    assert (reply.status, code(json.loads(reply.body))) == (401, "MALFORMED_HEADERS")
+def test_an_envelope_sealed_to_the_gateways_signing_key_is_unreadable(gateway, caller, gateway_key):
+    """One key pair, one job: the signing key opens no payer envelope."""
+    body = payment_body(gateway_key.public_key(), "ord-T-15", CNY(100), VISA)
+    status, answer = caller.pay("ord-T-15", body=body)
+    assert (status, code(answer)) == (400, "PAYER_UNREADABLE")
+    assert rows(gateway.db, "payments") == 0 and payer(gateway) == 10_000
+
+
+def test_a_notify_url_off_the_merchants_registered_origins_is_refused(gateway, caller):
+    for url in ("http://merchant.paycore.test:8080/paycore/notify", "http://10.0.0.1/paycore/notify"):
+        status, answer = caller.pay("ord-T-16", notify_url=url)
+        assert (status, code(answer)) == (422, "NOTIFY_URL_NOT_ALLOWED")
+    assert rows(gateway.db, "payments") == 0 and outbox(gateway) == []
+    assert (
+        caller.pay("ord-T-16", notify_url="http://MERCHANT.paycore.test:80/other")[1]["status"] == "SUCCEEDED"
+    )
+
+
+def test_a_request_without_signature_headers_is_refused_unsigned(gateway):
+    """Signing costs an RSA private-key operation: a request that does not authenticate gets none."""
+    status, answer = unsigned(gateway.handle_payment({"Content-Type": "application/json"}, b"{}"))
+    assert (status, code(answer)) == (401, "MALFORMED_HEADERS")
+    assert rows(gateway.db, "seen_nonces") == rows(gateway.db, "idempotency_keys") == 0
 
 
 def test_a_replayed_or_stale_request_moves_nothing(gateway, caller, clock):
@@ -296,21 +351,27 @@ def test_a_replayed_or_stale_request_moves_nothing(gateway, caller, clock):
 
 
 def test_the_registered_algorithm_is_the_only_one_accepted(gateway, caller, merchant_key):
-    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key(), "RSA2")
-    status, answer = caller.pay("ord-T-14")
+    gateway.register_merchant(
+        MERCHANT_ID, "Demo Shop", merchant_key.public_key(), "RSA2", notify_origins=ORIGINS
+    )
+    status, answer = unsigned(caller.pay_reply("ord-T-14")[0])
     assert (status, code(answer)) == (401, "UNSUPPORTED_ALGORITHM")
     caller.signer = MessageSigner(merchant_key, "RSA2")
     assert caller.pay("ord-T-14")[1]["status"] == "SUCCEEDED"
 
 
 # -- queries -------------------------------------------------------------------------------------------
-def test_a_query_answers_the_signers_own_payment_only(gateway, caller, attacker_key, clock, gateway_key):
+def test_a_query_answers_the_signers_own_payment_only(
+    gateway, caller, attacker_key, clock, gateway_key, gateway_encryption_key
+):
     _, paid = caller.pay("ord-T-20")
     assert caller.query("ord-T-20") == (200, paid)
     status, answer = caller.query("ord-T-none")
     assert (status, code(answer)) == (404, "PAYMENT_NOT_FOUND")
-    gateway.register_merchant("M200002", "Other Shop", attacker_key.public_key())
-    other = Caller(gateway, MessageSigner(attacker_key), clock, gateway_key)
+    gateway.register_merchant(
+        "M200002", "Other Shop", attacker_key.public_key(), notify_origins=["https://other.example:443"]
+    )
+    other = Caller(gateway, MessageSigner(attacker_key), clock, gateway_key, gateway_encryption_key)
     assert code(other.query("ord-T-20")[1]) == "PAYMENT_NOT_FOUND"
 
 
@@ -318,7 +379,8 @@ def test_a_query_is_signed_for_its_exact_target(gateway, caller):
     caller.pay("ord-T-21")
     headers = caller.headers("GET", payment_path("ord-T-21"), b"")
     reply = gateway.handle_query(payment_path("ord-T-22"), headers, "ord-T-22")
-    assert code(caller.verified(reply, headers)) == "INVALID_SIGNATURE"
+    status, answer = unsigned(reply)
+    assert (status, code(answer)) == (401, "INVALID_SIGNATURE")
 
 
 # -- refunds -------------------------------------------------------------------------------------------
@@ -328,6 +390,7 @@ def test_partial_then_full_refunds_return_the_money_and_are_notified(gateway, ca
     assert status == 200
     assert partial == {
         "refund_id": partial["refund_id"],
+        "merchant_id": MERCHANT_ID,
         "out_refund_no": "ord-T-30-R1",
         "out_trade_no": "ord-T-30",
         "status": "SUCCEEDED",
@@ -409,12 +472,13 @@ def test_an_unknown_account_has_no_balance(gateway):
     assert gateway.db is gateway.store.db
 
 
-def test_a_refusal_to_an_overlong_nonce_is_bound_to_its_first_64_characters(gateway, caller):
+def test_an_overlong_nonce_is_malformed_and_refused_unsigned(gateway, caller):
+    """A nonce is 16-64 characters: a longer one is refused before any signature is checked or made."""
     body = caller.body("ord-T-40")
-    headers = {**caller.headers("POST", PAYMENTS_PATH, body), "Paycore-Nonce": "n" * 100}
-    reply = gateway.handle_payment(headers, body)
-    caller.answers.verify_response(reply.status, "n" * 64, reply.headers, reply.body)
-    assert code(json.loads(reply.body)) == "MALFORMED_HEADERS"
+    headers = {**caller.headers("POST", PAYMENTS_PATH, body), "Paycore-Nonce": "n" * 65}
+    status, answer = unsigned(gateway.handle_payment(headers, body))
+    assert (status, code(answer)) == (401, "MALFORMED_HEADERS") and "16-64" in answer["error"]["message"]
+    assert rows(gateway.db, "payments") == 0
 
 
 def test_not_found_says_so(gateway, caller):
@@ -432,19 +496,21 @@ def test_a_refund_is_recorded_under_its_id(gateway, caller):
     assert tuple(row) == (answer["refund_id"], MERCHANT_ID, "ref-R-41", 10)
 
 
-def test_the_gateway_signs_with_its_own_algorithm(store, gateway_key, merchant_key, clock):
-    gateway = Gateway(store, gateway_key, clock, token_secret=b"t" * 32, algorithm="RSA2")
-    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
-    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key)
+def test_the_gateway_signs_with_its_own_algorithm(
+    store, gateway_key, gateway_encryption_key, merchant_key, clock
+):
+    gateway = new_gateway(store, gateway_key, gateway_encryption_key, clock, algorithm="RSA2")
+    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
+    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key, gateway_encryption_key)
     caller.answers = MessageVerifier(PinnedKey("gateway", gateway_key.public_key(), "RSA2"), clock)
     status, answer = caller.query("ord-T-none")
     assert (status, code(answer)) == (404, "PAYMENT_NOT_FOUND")  # verified as RSA2 by the pinned verifier
 
 
-def test_the_gateway_applies_its_own_window(store, gateway_key, merchant_key, clock):
-    gateway = Gateway(store, gateway_key, clock, token_secret=b"t" * 32, window=10)
-    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key())
-    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key)
+def test_the_gateway_applies_its_own_window(store, gateway_key, gateway_encryption_key, merchant_key, clock):
+    gateway = new_gateway(store, gateway_key, gateway_encryption_key, clock, window=10)
+    gateway.register_merchant(MERCHANT_ID, "Demo Shop", merchant_key.public_key(), notify_origins=ORIGINS)
+    caller = Caller(gateway, MessageSigner(merchant_key), clock, gateway_key, gateway_encryption_key)
     target = payment_path("ord-T-none")
     headers = signed(caller.signer, "GET", target, b"", timestamp=clock.now() - 11)
     reply = gateway.handle_query(target, headers, "ord-T-none")

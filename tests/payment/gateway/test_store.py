@@ -7,9 +7,16 @@ import pytest
 from paycore import secure
 from paycore.payment.gateway.idempotency import KeyRecord, StoredResponse
 from paycore.payment.gateway.ledger import Account
-from paycore.payment.gateway.outbox import OutboxMessage
+from paycore.payment.gateway.outbox import LEASE_SECONDS, OutboxMessage
 from paycore.payment.gateway.sqlite import SQLiteGatewayStore
-from paycore.payment.gateway.store import MerchantKeyRecord, PaymentRecord, new_id
+from paycore.payment.gateway.store import (
+    KEEP_DELIVERED_SECONDS,
+    KEEP_IDEMPOTENCY_SECONDS,
+    MerchantKeyRecord,
+    PayerRecord,
+    PaymentRecord,
+    new_id,
+)
 from paycore.payment.money import Money
 from tests.payment.helpers import rows
 
@@ -134,14 +141,22 @@ def test_merchant_keys_are_saved_and_replaced(store, merchant_key):
 
 
 def test_payer_methods(store):
+    card = PayerRecord("tok", "card", "411111******1111", "payer:tok:CNY", "c" * 64)
+    wallet = PayerRecord("W-a", "wallet", "W-***a", "payer:W-a:CNY")
+
     def work(unit):
         unit.open_account("payer:tok:CNY", "payer", "CNY")
-        unit.add_payer_method("tok", "card", "411111******1111", "payer:tok:CNY")
-        return unit.payer_method_account("tok"), unit.payer_method_account("nobody")
+        unit.open_account("payer:W-a:CNY", "payer", "CNY")
+        unit.add_payer_method(card)
+        unit.add_payer_method(wallet)
+        return unit.payer_method("tok"), unit.payer_method("W-a"), unit.payer_method("nobody")
 
-    assert store.run(work) == ("payer:tok:CNY", None)
+    assert store.run(work) == (card, wallet, None)  # a card keeps its CVV check, a wallet has none
+    assert wallet.cvv_check is None
     with pytest.raises(sqlite3.IntegrityError):  # the account must exist
-        store.run(lambda unit: unit.add_payer_method("w", "wallet", "W-x", "payer:none:CNY"))
+        store.run(lambda unit: unit.add_payer_method(PayerRecord("w", "wallet", "W-x", "payer:none:CNY")))
+    with pytest.raises(sqlite3.IntegrityError):  # a method is known once
+        store.run(lambda unit: unit.add_payer_method(card))
 
 
 def test_payments_are_unique_per_merchant_and_found_by_their_number(store):
@@ -206,18 +221,34 @@ def enqueue(store, event_id, now, url="http://m.test/n"):
     )
 
 
-def test_the_outbox_hands_out_due_pending_messages_oldest_first(store):
+def test_the_outbox_leases_due_pending_messages_oldest_first(store):
     enqueue(store, "evt_b", T0 + 2)
     enqueue(store, "evt_a", T0 + 1)
     enqueue(store, "evt_later", T0 + 100)
-    assert [m.event_id for m in store.due_messages(T0 + 2, 10)] == ["evt_a", "evt_b"]
-    assert store.due_messages(T0 + 2, 1) == [OutboxMessage("evt_a", "http://m.test/n", b"{}", 0)]
-    assert store.due_messages(T0, 10) == []
+    assert store.due_messages(T0, 10) == []  # none is due yet
+    assert store.due_messages(T0 + 2, 1) == [
+        OutboxMessage("evt_a", "http://m.test/n", b"{}", 0, "paycore/1", "M100001")
+    ]
+    assert [m.event_id for m in store.due_messages(T0 + 2, 10)] == ["evt_b"]  # evt_a is leased
+    assert store.due_messages(T0 + 2 + LEASE_SECONDS - 1, 10) == []  # both are leased ...
+    taken_over = store.due_messages(T0 + 2 + LEASE_SECONDS, 10)  # ... until their leases expire
+    assert [m.event_id for m in taken_over] == ["evt_a", "evt_b"]
+    assert [m.event_id for m in store.due_messages(T0 + 100, 10)] == ["evt_later"]
+    leases = {row["event_id"]: row["leased_until"] for row in store.db.query("SELECT * FROM outbox")}
+    assert leases == {
+        "evt_a": T0 + 2 + 2 * LEASE_SECONDS,
+        "evt_b": T0 + 2 + 2 * LEASE_SECONDS,
+        "evt_later": T0 + 100 + LEASE_SECONDS,
+    }
 
 
 def test_delivery_outcomes_are_recorded_by_state(store):
     for event_id in ("evt_ok", "evt_retry", "evt_dead"):
         enqueue(store, event_id, T0)
+    with store.db.transaction() as connection:  # tried twice and fifteen times before
+        connection.execute("UPDATE outbox SET attempts = 2 WHERE event_id = 'evt_retry'")
+        connection.execute("UPDATE outbox SET attempts = 15 WHERE event_id = 'evt_dead'")
+    assert len(store.due_messages(T0, 10)) == 3  # leased, as a notifier takes them
     store.record_delivery(
         "evt_ok", state="delivered", attempts=1, result="HTTP 200", now=T0 + 1, retry_at=None
     )
@@ -249,8 +280,8 @@ def test_delivery_outcomes_are_recorded_by_state(store):
         16,
         None,
     )
+    assert store.due_messages(T0 + 30, 10) == []  # the outcome freed it from its lease, due at T0 + 31
     assert [m.event_id for m in store.due_messages(T0 + 31, 10)] == ["evt_retry"]
-    assert store.due_messages(T0 + 30, 10) == []
     pending = store.pending_messages()
     assert pending == [
         {
@@ -263,6 +294,34 @@ def test_delivery_outcomes_are_recorded_by_state(store):
     ]
 
 
+def test_an_outcome_is_recorded_only_for_the_attempt_that_was_leased(store):
+    """Two notifiers may hold one attempt (the first one's lease expired under it): whichever reports
+    first is recorded; the other's outcome of that attempt, or one of any attempt but the next,
+    changes nothing."""
+    enqueue(store, "evt_1", T0)
+    (first,) = store.due_messages(T0, 10)
+    (again,) = store.due_messages(T0 + LEASE_SECONDS, 10)  # the first notifier's lease expired
+    assert first.attempts == again.attempts == 0
+    store.record_delivery(
+        "evt_1", state="pending", attempts=1, result="HTTP 500", now=T0 + 61, retry_at=T0 + 76
+    )
+    for late in (
+        dict(state="delivered", attempts=1, result="HTTP 200", retry_at=None),  # the same attempt again
+        dict(state="dead", attempts=3, result="timed out", retry_at=None),  # not the next attempt
+    ):
+        store.record_delivery("evt_1", now=T0 + 62, **late)
+    row = store.db.query_one("SELECT state, attempts, last_result, next_attempt_at, leased_until FROM outbox")
+    assert tuple(row) == ("pending", 1, "HTTP 500", T0 + 76, None)
+    store.record_delivery(
+        "evt_1", state="delivered", attempts=2, result="HTTP 200", now=T0 + 77, retry_at=None
+    )
+    store.record_delivery(  # once delivered, nothing changes it
+        "evt_1", state="dead", attempts=3, result="HTTP 500", now=T0 + 78, retry_at=None
+    )
+    row = store.db.query_one("SELECT state, attempts, last_result, delivered_at FROM outbox")
+    assert tuple(row) == ("delivered", 2, "HTTP 200", T0 + 77)
+
+
 def test_a_nonce_is_remembered_once_until_it_expires(store):
     def remember(key_id, nonce, expires_at, now):
         return store.run(lambda unit: unit.remember_nonce(key_id, nonce, expires_at, now), durable=False)
@@ -271,9 +330,52 @@ def test_a_nonce_is_remembered_once_until_it_expires(store):
     assert remember("k", "n1", T0 + 300, T0 + 10) is False
     assert remember("other-key", "n1", T0 + 300, T0) is True
     assert remember("k", "n1", T0 + 600, T0 + 300) is False  # expires_at is not yet *before* now
-    assert remember("k", "n2", T0 + 700, T0 + 301) is True  # ... and now it is: n1 was forgotten on the way
-    assert rows(store.db, "seen_nonces") == 1
-    assert remember("k", "n1", T0 + 900, T0 + 302) is True
+    assert remember("k", "n2", T0 + 700, T0 + 301) is True
+    assert rows(store.db, "seen_nonces") == 3  # a request deletes no expired nonce: housekeeping does
+    assert remember("k", "n1", T0 + 900, T0 + 302) is True  # n1 has expired: taken over in place
+    assert remember("k", "n1", T0 + 900, T0 + 303) is False  # ... and live again until T0 + 900
+    assert rows(store.db, "seen_nonces") == 3
+
+
+def test_housekeeping_deletes_expired_nonces_in_batches(store):
+    def remember(nonce, expires_at):
+        return store.run(lambda unit: unit.remember_nonce("k", nonce, expires_at, T0), durable=False)
+
+    for number in range(5):
+        remember(f"n{number}", T0 + 300 + number)  # n0 expires at T0 + 300, n4 at T0 + 304
+    assert store.prune(T0 + 300)["seen_nonces"] == 0  # n0's expires_at is not yet *before* now
+    assert store.prune(T0 + 303, batch=2)["seen_nonces"] == 2  # n0, n1, n2 expired; a batch of two
+    assert store.prune(T0 + 303)["seen_nonces"] == 1 and rows(store.db, "seen_nonces") == 2
+    assert remember("n0", T0 + 900) is True  # a pruned nonce is simply new again
+    assert store.prune(T0 + 304) == {"seen_nonces": 1, "idempotency_keys": 0, "outbox": 0}
+
+
+def test_housekeeping_deletes_old_idempotency_records_and_delivered_notifications_only(store):
+    def work(unit):
+        unit.insert_claim("M", "old", "fp", T0)
+        unit.insert_claim("M", "new", "fp", T0 + 10)
+        unit.complete_claim("M", "old", 200, b"{}")
+        unit.insert_payment(payment("T-1"))
+
+    store.run(work)
+    for event_id in ("evt_delivered", "evt_pending", "evt_dead"):
+        enqueue(store, event_id, T0)
+    store.due_messages(T0, 10)
+    store.record_delivery(
+        "evt_delivered", state="delivered", attempts=1, result="HTTP 200", now=T0, retry_at=None
+    )
+    store.record_delivery("evt_dead", state="dead", attempts=1, result="no route", now=T0, retry_at=None)
+    day = T0 + KEEP_IDEMPOTENCY_SECONDS
+    assert store.prune(day) == {"seen_nonces": 0, "idempotency_keys": 0, "outbox": 0}  # kept a whole day
+    assert store.prune(day + 1) == {"seen_nonces": 0, "idempotency_keys": 1, "outbox": 0}
+    assert store.run(lambda unit: unit.idempotency_record("M", "new")) is not None
+    week = T0 + KEEP_DELIVERED_SECONDS
+    assert store.prune(week) == {"seen_nonces": 0, "idempotency_keys": 1, "outbox": 0}  # "new" too now
+    assert store.prune(week + 1)["outbox"] == 1
+    left = [row["event_id"] for row in store.db.query("SELECT event_id FROM outbox ORDER BY event_id")]
+    assert left == ["evt_dead", "evt_pending"]  # undelivered messages are never pruned
+    assert store.prune(T0 + 10**9)["outbox"] == 0
+    assert store.find_payment("M100001", "T-1") == payment("T-1")  # nor is a payment
 
 
 def test_a_file_store_keeps_everything_across_a_reopening(tmp_path):

@@ -18,14 +18,17 @@ def store():
 
 
 @pytest.fixture
-def fake_gateway(gateway_key, merchant_key, clock):
-    """A fake gateway link that answers like a gateway, signed with the gateway's key."""
-    return FakeGatewayLink(gateway_key, merchant_key.public_key(), clock)
+def fake_gateway(gateway_key, gateway_encryption_key, merchant_key, clock):
+    """A fake gateway link that answers like a gateway, signed with the gateway's signing key; it opens
+    payers sealed to the gateway's encryption key."""
+    return FakeGatewayLink(
+        gateway_key, merchant_key.public_key(), clock, encryption_key=gateway_encryption_key
+    )
 
 
 @pytest.fixture
 def gateway_pinned(gateway_key, clock):
-    """The merchant's verifier: the gateway's key and algorithm, pinned."""
+    """The merchant's verifier: the gateway's signing key and algorithm, pinned."""
     return MessageVerifier(PinnedKey("gateway", gateway_key.public_key(), "RSA-PSS-SHA256"), clock)
 
 
@@ -35,14 +38,15 @@ def client(merchant_key, gateway_pinned, fake_gateway, clock):
 
 
 @pytest.fixture
-def merchant(store, client, gateway_key, clock):
-    """A Merchant wired by hand: its store in memory, its client talking to the fake gateway."""
+def merchant(store, client, gateway_encryption_key, clock):
+    """A Merchant wired by hand: its store in memory, its client talking to the fake gateway, payers
+    sealed to the gateway's encryption key."""
     return Merchant(
         store,
         client,
         clock,
         merchant_id=MERCHANT_ID,
         notify_url=NOTIFY_URL,
-        gateway_encryption_key=gateway_key.public_key(),
+        gateway_encryption_key=gateway_encryption_key.public_key(),
         admin_token="admin-token-for-tests",
     )

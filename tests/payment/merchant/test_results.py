@@ -250,6 +250,18 @@ def test_a_refund_result_beyond_the_orders_amount_or_in_another_currency_is_refu
     assert words in applied.refusal.message and store.order("ord_a") == before
 
 
+def test_a_refund_result_for_another_merchant_is_refused(store):
+    before = stored(store, order_record("ord_a", status=S.PAID))
+    document = refund_resource("ord_a-1", 300, 300) | {"merchant_id": "M999999"}
+    applied = refund_applied(store, schemas.RefundResource.model_validate(document))
+    assert (applied.changed, applied.refusal.code, applied.refusal.order_id) == (
+        False,
+        ErrorCode.MERCHANT_MISMATCH,
+        "ord_a",
+    )
+    assert "another merchant" in applied.refusal.message and store.order("ord_a") == before
+
+
 def test_a_refund_answer_about_another_order_than_the_one_we_asked_about_is_refused(store):
     stored(store, order_record("ord_a", status=S.PAID))
     other = stored(store, order_record("ord_b", status=S.PAID))

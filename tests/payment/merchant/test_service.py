@@ -71,7 +71,9 @@ def test_orders_are_private_to_their_user(merchant):
 
 
 # -- 3.2 and 3.3: the request ------------------------------------------------------------------------------
-def test_a_payment_request_is_signed_sealed_and_sent_once(merchant, fake_gateway, gateway_key, merchant_key):
+def test_a_payment_request_is_signed_sealed_and_sent_once(
+    merchant, fake_gateway, gateway_key, gateway_encryption_key, merchant_key
+):
     order = new_order(merchant, price=9980)
     paid = pay(merchant, order)
     [sent] = fake_gateway.received  # the fake checked the merchant's signature before answering
@@ -88,8 +90,9 @@ def test_a_payment_request_is_signed_sealed_and_sent_once(merchant, fake_gateway
     }
     assert body["description"] == f"order {order['order_id']}"
     payer = secure.open_envelope(
-        gateway_key, body["payer"], associated_data=envelope_context(MERCHANT_ID, out_trade_no)
+        gateway_encryption_key, body["payer"], associated_data=envelope_context(MERCHANT_ID, out_trade_no)
     )
+    assert body["payer"]["kid"] == secure.key_id(gateway_encryption_key) != secure.key_id(gateway_key)
     assert json.loads(payer) == {"type": "card", "number": VISA.number, "expiry": "12/30", "cvv": "123"}
     assert b"4111111111111111" not in sent.body
     assert (paid["status"], paid["payer"], paid["out_trade_no"]) == (S.PAID, "411111******1111", out_trade_no)
@@ -233,16 +236,18 @@ def test_an_answer_for_another_amount_is_refused_with_an_alert(merchant, fake_ga
     [
         (lambda fake, keys: setattr(fake, "unsigned", True), "is not signed: treated as forged"),
         (lambda fake, keys: setattr(fake, "sign_with", MessageSigner(keys["attacker"])), "gateway's key"),
+        (lambda fake, keys: setattr(fake, "sign_with", MessageSigner(keys["encryption"])), "gateway's key"),
         (lambda fake, keys: setattr(fake, "sign_with", MessageSigner(keys["gateway"], "RSA2")), "signs with"),
         (lambda fake, keys: setattr(fake, "bind_to", "f" * 32), "signature does not match"),
     ],
-    ids=["unsigned", "another-key", "another-algorithm", "another-request"],
+    ids=["unsigned", "another-key", "the-encryption-key", "another-algorithm", "another-request"],
 )
 def test_an_answer_not_signed_by_the_gateway_for_this_request_is_forged(
-    merchant, fake_gateway, gateway_key, attacker_key, misbehave, words
+    merchant, fake_gateway, gateway_key, gateway_encryption_key, attacker_key, misbehave, words
 ):
     order = new_order(merchant)
-    misbehave(fake_gateway, {"gateway": gateway_key, "attacker": attacker_key})
+    keys = {"gateway": gateway_key, "encryption": gateway_encryption_key, "attacker": attacker_key}
+    misbehave(fake_gateway, keys)
     refused = refusal_of(lambda: pay(merchant, order))
     assert refused.code is ErrorCode.GATEWAY_RESPONSE_INVALID and words in refused.message
     assert status(merchant, order) == S.PAYING and merchant.store.alerts() == []
@@ -394,6 +399,36 @@ def test_a_refund_answer_about_another_order_is_refused_with_an_alert(merchant, 
     assert merchant.store.alerts()[0]["order_id"] == other["order_id"]
 
 
+@pytest.mark.parametrize(
+    "spoil, code",
+    [
+        (lambda answer: {**answer, "merchant_id": "M999999"}, ErrorCode.MERCHANT_MISMATCH),
+        (  # left out: not a refund resource at all
+            lambda answer: {name: value for name, value in answer.items() if name != "merchant_id"},
+            ErrorCode.GATEWAY_RESPONSE_INVALID,
+        ),
+    ],
+    ids=["another-merchant", "no-merchant"],
+)
+def test_a_refund_answer_that_does_not_name_this_merchant_changes_nothing(
+    merchant, fake_gateway, spoil, code
+):
+    order = new_order(merchant)
+    pay(merchant, order)
+    fake_refund = fake_gateway._refund
+
+    def spoiled(request):
+        status, document = fake_refund(request)
+        return status, spoil(document)
+
+    fake_gateway._refund = spoiled
+    refused = refusal_of(lambda: merchant.refund("alice", order["order_id"], Money(300, "CNY")))
+    assert refused.code is code
+    assert (status(merchant, order), merchant.store.order(order["order_id"]).refunded) == (S.PAID, 0)
+    if code is ErrorCode.MERCHANT_MISMATCH:  # signed, parsed, and wrong: an alert for people to look at
+        assert [alert["order_id"] for alert in merchant.store.alerts()] == [order["order_id"]]
+
+
 # -- what the mutation run showed was unpinned -----------------------------------------------------------
 def test_a_refund_over_what_remains_after_a_partial_one_is_refused_before_it_is_sent(merchant, fake_gateway):
     order = new_order(merchant)
@@ -482,7 +517,7 @@ def test_a_refusal_for_an_attempt_settled_meanwhile_changes_nothing(
 
 
 @pytest.fixture
-def recorded(store, client, gateway_key, clock):
+def recorded(store, client, gateway_encryption_key, clock):
     """A Merchant on a RecordingStore: which of its commits wait for the disk."""
     recording = RecordingStore(store)
     service = Merchant(
@@ -491,7 +526,7 @@ def recorded(store, client, gateway_key, clock):
         clock,
         merchant_id=MERCHANT_ID,
         notify_url=NOTIFY_URL,
-        gateway_encryption_key=gateway_key.public_key(),
+        gateway_encryption_key=gateway_encryption_key.public_key(),
     )
     return service, recording
 
@@ -525,7 +560,7 @@ def test_each_later_signature_of_a_retried_request_is_noted_durably(recorded, fa
     assert store.durable == [True, True, True]  # into PAYING, then paying_since at the 2nd and 3rd copy
 
 
-def test_an_admin_token_is_made_when_none_is_given(store, client, gateway_key, clock):
+def test_an_admin_token_is_made_when_none_is_given(store, client, gateway_encryption_key, clock):
     def merchant():
         return Merchant(
             store,
@@ -533,7 +568,7 @@ def test_an_admin_token_is_made_when_none_is_given(store, client, gateway_key, c
             clock,
             merchant_id=MERCHANT_ID,
             notify_url=NOTIFY_URL,
-            gateway_encryption_key=gateway_key.public_key(),
+            gateway_encryption_key=gateway_encryption_key.public_key(),
         )
 
     first, second = merchant().admin_token, merchant().admin_token

@@ -154,8 +154,20 @@ def test_nonces_are_remembered_once_until_they_expire(store):
         return in_unit(store, lambda unit: unit.remember_nonce("gateway-key", nonce, expires_at, now))
 
     assert remember("n1", T0 + 300, T0) and not remember("n1", T0 + 300, T0 + 300)
-    assert remember("n2", T0 + 601, T0 + 301) and rows(store.db, "seen_nonces") == 1
-    assert remember("n1", T0 + 700, T0 + 400)
+    assert remember("n2", T0 + 601, T0 + 301) and rows(store.db, "seen_nonces") == 2  # n1 left in place
+    assert remember("n1", T0 + 700, T0 + 400)  # n1 expired: taken over
+    assert not remember("n1", T0 + 700, T0 + 401) and rows(store.db, "seen_nonces") == 2
+
+
+def test_housekeeping_deletes_the_nonces_whose_window_has_passed_in_batches(store):
+    order = stored(store, order_record("ord_a", status=S.PAID))
+    for number in range(4):
+        in_unit(store, lambda unit, n=number: unit.remember_nonce("gateway-key", f"n{n}", T0 + 300 + n, T0))
+    assert store.prune(T0 + 300) == {"seen_nonces": 0}  # n0's expires_at is not yet *before* now
+    assert store.prune(T0 + 303, batch=2) == {"seen_nonces": 2}  # n0, n1 and n2 have expired
+    assert store.prune(T0 + 303) == {"seen_nonces": 1} and rows(store.db, "seen_nonces") == 1
+    assert store.prune(T0 + 10**9) == {"seen_nonces": 1} and rows(store.db, "seen_nonces") == 0
+    assert store.order("ord_a") == order  # nothing but nonces
 
 
 def test_a_file_store_keeps_its_orders(tmp_path):
