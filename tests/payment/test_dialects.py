@@ -55,7 +55,8 @@ class Shop:
 
 
 @pytest.fixture
-def world(clock, merchant_key, gateway_key, gateway_encryption_key):
+def world(clock, merchant_key, gateway_key, gateway_encryption_key, stores):
+    """Both dialects at the gateway, on SQLite in memory or in PostgreSQL schemas of this test's own."""
     keys = DialectKeys(wechatpay=load_pinned_key(2048, "e"), alipay=load_pinned_key(2048, "f"))
     built = build_world(
         clock=clock,
@@ -64,6 +65,7 @@ def world(clock, merchant_key, gateway_key, gateway_encryption_key):
         gateway_encryption_key=gateway_encryption_key,
         dialect_keys=keys,
         alipay_timezone=BEIJING,
+        stores=stores.open(),
     )
     built.dialects.register_wechatpay_merchant(
         mchid=MCHID,
