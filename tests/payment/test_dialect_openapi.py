@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from contextlib import contextmanager
 
 import jsonschema
 import pytest
@@ -276,12 +277,50 @@ def test_the_documented_codes_are_every_code_the_dialects_raise():
     assert set(cashier.CODES) >= {"PAYMENT_DECLINED", "TRADE_NOT_FOUND", "TRADE_PAID", "TRADE_CLOSED"}
 
 
-def test_a_wechatpay_request_the_database_cannot_record_is_a_signed_503_in_wechatpays_format(world, spec):
-    world.gateway.db.query("PRAGMA query_only = ON")  # every write fails, as on a full disk
+class _FullDisk:
+    """A pooled PostgreSQL connection whose every write fails as on a full disk (SQLSTATE 53100)."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+
+    def execute(self, statement, *args, **kwargs):
+        import psycopg
+
+        if str(statement).lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise psycopg.errors.DiskFull("could not extend file: No space left on device")
+        return self._connection.execute(statement, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
+@contextmanager
+def writes_failing(db):
+    """Every write to the gateway's database fails while inside: SQLite read-only, PostgreSQL's disk full."""
+    if hasattr(db, "path"):
+        db.query("PRAGMA query_only = ON")
+        try:
+            yield
+        finally:
+            db.query("PRAGMA query_only = OFF")
+        return
+    pool, real = db._pool, db._pool.connection
+
+    @contextmanager
+    def full_disk(*args, **kwargs):
+        with real(*args, **kwargs) as connection:
+            yield _FullDisk(connection)
+
+    pool.connection = full_disk
     try:
-        reply = wechat(world, "GET", "/v3/certificates")
+        yield
     finally:
-        world.gateway.db.query("PRAGMA query_only = OFF")
+        del pool.connection
+
+
+def test_a_wechatpay_request_the_database_cannot_record_is_a_signed_503_in_wechatpays_format(world, spec):
+    with writes_failing(world.gateway.db):
+        reply = wechat(world, "GET", "/v3/certificates")
     assert check(spec, "GET", "/v3/certificates", reply)["code"] == "SYSTEM_ERROR" and reply.status == 503
     headers = reply.headers
     message = wechatpay_wire.answer_message(

@@ -57,11 +57,16 @@ def port_is_free(port: int) -> bool:
 
 @pytest.fixture
 def watchdog():
-    """Press Ctrl-C for the test if serve.run has not returned after 60 s (a broken guard then fails)."""
+    """Press Ctrl-C for the test if serve.run has not returned after 60 s (a broken guard then fails).
+
+    Ctrl-C must mean KeyboardInterrupt here, whatever an earlier test or library did to SIGINT's handler.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(60, _thread.interrupt_main)
     timer.start()
     yield
     timer.cancel()
+    signal.signal(signal.SIGINT, previous)
 
 
 # -- 3. a part that dies stops the process with status 1; Ctrl-C is status 0 ---------------------------------
@@ -106,7 +111,7 @@ def test_ctrl_c_is_a_normal_stop_with_status_0(tmp_path, monkeypatch, capsys, wa
 
     def ready_then_ctrl_c(self, timeout=20.0):
         real_wait(self, timeout)
-        threading.Timer(0.2, _thread.interrupt_main).start()
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()  # a real Ctrl-C
 
     monkeypatch.setattr(serve.Servers, "wait_until_ready", ready_then_ctrl_c)
     args = serve_args(tmp_path / "data")
