@@ -123,6 +123,17 @@ def test_ctrl_c_is_a_normal_stop_with_status_0(tmp_path, monkeypatch, capsys, wa
 
 
 # -- 3, 4 and 11 in a real process: umask 000, SIGINT, both gateway keys -----------------------------------
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child, before exec: umask 000, and SIGINT's default action.
+
+    A process started in the background by a shell without job control (``cmd &`` in a script, as CI
+    may be) inherits SIGINT *ignored*, and Python then leaves Ctrl-C ignored, as it should; the
+    test plays a user at a terminal, so the child starts as a foreground program would.
+    """
+    os.umask(0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_real_serve_under_umask_000_keeps_everything_owner_only_and_stops_on_sigint(tmp_path):
     """`paycore serve` as a subprocess, started with umask 000 (every file would be world-writable)."""
     data = tmp_path / "data"
@@ -144,7 +155,7 @@ def test_a_real_serve_under_umask_000_keeps_everything_owner_only_and_stops_on_s
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: os.umask(0),
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     killer = threading.Timer(120, process.kill)  # a hung server fails the test instead of hanging it
     killer.start()
