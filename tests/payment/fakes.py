@@ -288,14 +288,24 @@ class FakeMailroom:
         taken = sorted(due, key=lambda e: e.next_attempt_at)[:limit]
         for entry in taken:
             entry.leased_until = now + LEASE_SECONDS
-        return [entry.message for entry in taken]
+        return [replace(entry.message, lease=entry.leased_until) for entry in taken]
 
     def record_delivery(
-        self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
+        self,
+        event_id: str,
+        *,
+        state: str,
+        attempts: int,
+        result: str,
+        now: float,
+        retry_at: float | None,
+        lease: float | None = None,
     ) -> None:
         entry = self.entries[event_id]
         if entry.state != "pending" or entry.message.attempts != attempts - 1:
             return  # not the attempt that was leased
+        if lease is not None and entry.leased_until != lease:
+            return  # our lease expired and another notifier holds the message now
         entry.state = state
         entry.message = replace(entry.message, attempts=attempts)
         entry.leased_until = None

@@ -83,3 +83,37 @@ def test_a_server_that_cannot_be_reached_is_a_clear_503():
 def test_a_database_url_must_be_postgresql():
     with pytest.raises(ValueError, match="postgresql://"):
         open_stores(None, "mysql://127.0.0.1/paycore")
+
+
+@needs_server
+def test_a_worker_whose_lease_was_taken_over_records_nothing(gateway_store):
+    """As on SQLite: after a lease expires and another worker takes the message, the first worker's
+    late outcome changes nothing, before or after the holder's."""
+    from paycore.payment.gateway.outbox import LEASE_SECONDS
+
+    t0 = 1_764_201_600
+    gateway_store.run(
+        lambda unit: unit.enqueue(
+            event_id="evt_1", merchant_id="M1", url="http://m.test/n", body=b"{}", now=t0
+        )
+    )
+    (first,) = gateway_store.due_messages(t0, 10)
+    assert gateway_store.due_messages(t0 + 1, 10) == []  # leased
+    (second,) = gateway_store.due_messages(t0 + LEASE_SECONDS, 10)
+    assert (first.lease, second.lease) == (t0 + LEASE_SECONDS, t0 + 2 * LEASE_SECONDS)
+    late = dict(state="dead", attempts=1, result="unreachable", now=t0 + 61, retry_at=None, lease=first.lease)
+    gateway_store.record_delivery("evt_1", **late)
+    row = gateway_store.db.query_one("SELECT state, attempts, leased_until FROM outbox")
+    assert tuple(row) == ("pending", 0, second.lease)
+    gateway_store.record_delivery(
+        "evt_1",
+        state="delivered",
+        attempts=1,
+        result="HTTP 200",
+        now=t0 + 62,
+        retry_at=None,
+        lease=second.lease,
+    )
+    gateway_store.record_delivery("evt_1", **late)
+    row = gateway_store.db.query_one("SELECT state, attempts, last_result, leased_until FROM outbox")
+    assert tuple(row) == ("delivered", 1, "HTTP 200", None)

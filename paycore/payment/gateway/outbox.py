@@ -78,6 +78,8 @@ class OutboxMessage:
     attempts: int
     format: str = PAYCORE_FORMAT
     merchant_id: str = ""
+    lease: float | None = None
+    """Until when this notifier holds the message (the store's ``leased_until`` when it handed it out)."""
 
 
 class NotificationFormat(Protocol):
@@ -110,8 +112,18 @@ class Mailroom(Protocol):
     def due_messages(self, now: float, limit: int) -> list[OutboxMessage]: ...
 
     def record_delivery(
-        self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
-    ) -> None: ...
+        self,
+        event_id: str,
+        *,
+        state: str,
+        attempts: int,
+        result: str,
+        now: float,
+        retry_at: float | None,
+        lease: float | None = None,
+    ) -> None:
+        """Record one attempt's outcome, only if it is still that attempt and (``lease``) still our lease."""
+        ...
 
     def pending_messages(self) -> list[dict]: ...
 
@@ -219,7 +231,13 @@ class Notifier:
         state = "delivered" if outcome == "delivered" else ("pending" if retry_at is not None else "dead")
         try:
             self.store.record_delivery(
-                message.event_id, state=state, attempts=attempts, result=result, now=now, retry_at=retry_at
+                message.event_id,
+                state=state,
+                attempts=attempts,
+                result=result,
+                now=now,
+                retry_at=retry_at,
+                lease=message.lease,
             )
         except Exception as exc:  # a full disk, say: the message stays due and is tried again
             logger.error("could not record the delivery of %s: %s", message.event_id, type(exc).__name__)

@@ -4,8 +4,9 @@ Every gateway worker runs a notifier. A worker *leases* the due messages it is a
 (``FOR UPDATE SKIP LOCKED``, then ``leased_until`` a while ahead): the others skip them, so each
 message is delivered by one worker at a time. A worker that crashes mid-delivery holds its lease
 only until it expires (:data:`~paycore.payment.gateway.outbox.LEASE_SECONDS`); then another takes
-the message over. An outcome is recorded only by the attempt that was leased (the ``attempts``
-count must still be the one it read), so a late worker cannot overwrite a newer result.
+the message over. An outcome is recorded only by the worker that still holds the lease, for the
+attempt it leased (``leased_until`` and ``attempts`` still the ones it saw), so a late worker cannot
+overwrite or pre-empt the holder's result.
 
 Housekeeping (:meth:`PostgresMailroom.prune`) deletes in small batches what is no longer needed:
 nonces past their window, idempotency records older than a day, delivered messages older than a week.
@@ -28,6 +29,8 @@ class PostgresMailroom:
     def due_messages(self, now: float, limit: int) -> list[OutboxMessage]:
         """Lease up to ``limit`` due messages no other worker holds, oldest first."""
 
+        until = now + LEASE_SECONDS
+
         def lease(connection) -> list[OutboxMessage]:
             rows = connection.execute(
                 "UPDATE outbox SET leased_until = %s WHERE event_id IN ("
@@ -35,17 +38,31 @@ class PostgresMailroom:
                 "AND (leased_until IS NULL OR leased_until <= %s) ORDER BY next_attempt_at LIMIT %s "
                 "FOR UPDATE SKIP LOCKED) "
                 "RETURNING event_id, url, body, attempts, next_attempt_at, format, merchant_id",
-                (now + LEASE_SECONDS, now, now, limit),
+                (until, now, now, limit),
             ).fetchall()
             rows.sort(key=lambda row: row[4])
-            return [OutboxMessage(row[0], row[1], bytes(row[2]), row[3], row[5], row[6]) for row in rows]
+            return [
+                OutboxMessage(row[0], row[1], bytes(row[2]), row[3], row[5], row[6], until) for row in rows
+            ]
 
         return self.db.run(lease, durable=False)
 
     def record_delivery(
-        self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
+        self,
+        event_id: str,
+        *,
+        state: str,
+        attempts: int,
+        result: str,
+        now: float,
+        retry_at: float | None,
+        lease: float | None = None,
     ) -> None:
-        """The outcome of one attempt (not flushed: if lost, the merchant dedupes a re-delivery)."""
+        """The outcome of one attempt (not flushed: if lost, the merchant dedupes a re-delivery).
+
+        With ``lease``, only while that lease is still the message's own (see :mod:`.sqlite_outbox`).
+        """
+        held, held_values = ("", ()) if lease is None else (" AND leased_until = %s", (lease,))
         if state == "delivered":
             statement, values = "state = 'delivered', delivered_at = %s", (now,)
         elif state == "dead":
@@ -55,8 +72,8 @@ class PostgresMailroom:
         self.db.run(
             lambda connection: connection.execute(
                 f"UPDATE outbox SET {statement}, attempts = %s, last_result = %s, leased_until = NULL "
-                "WHERE event_id = %s AND state = 'pending' AND attempts = %s",
-                (*values, attempts, result, event_id, attempts - 1),
+                "WHERE event_id = %s AND state = 'pending' AND attempts = %s" + held,
+                (*values, attempts, result, event_id, attempts - 1, *held_values),
             ),
             durable=False,
         )

@@ -7,7 +7,8 @@ work, by :meth:`~paycore.payment.gateway.sqlite.SQLiteGatewayTransaction.enqueue
 Several gateway processes may share one SQLite file (``paycore serve --workers``), each with a
 notifier: a notifier *leases* the messages it takes (``leased_until``, inside one write
 transaction), so the others skip them until the lease expires, and an outcome is recorded only by
-the attempt that was leased (the ``attempts`` count must still be the one it read).
+the notifier that still holds the lease (``leased_until`` is still the one it set) for the attempt
+it leased (the ``attempts`` count must still be the one it read).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ class SQLiteMailroom:
                 "ORDER BY next_attempt_at LIMIT ?",
                 (now, now, limit),
             ).fetchall()
+            lease = now + LEASE_SECONDS
             connection.executemany(
                 "UPDATE outbox SET leased_until = ? WHERE event_id = ?",
-                [(now + LEASE_SECONDS, row["event_id"]) for row in rows],
+                [(lease, row["event_id"]) for row in rows],
             )
         return [
             OutboxMessage(
@@ -52,14 +54,28 @@ class SQLiteMailroom:
                 row["attempts"],
                 row["format"],
                 row["merchant_id"],
+                lease,
             )
             for row in rows
         ]
 
     def record_delivery(
-        self, event_id: str, *, state: str, attempts: int, result: str, now: float, retry_at: float | None
+        self,
+        event_id: str,
+        *,
+        state: str,
+        attempts: int,
+        result: str,
+        now: float,
+        retry_at: float | None,
+        lease: float | None = None,
     ) -> None:
-        """The outcome of one attempt; not flushed to disk (if lost, the merchant dedupes a re-delivery)."""
+        """The outcome of one attempt; not flushed to disk (if lost, the merchant dedupes a re-delivery).
+
+        With ``lease`` (what :meth:`due_messages` handed out), only while that lease is the message's
+        own: a notifier whose lease expired and was taken over records nothing.
+        """
+        held, held_values = ("", ()) if lease is None else (" AND leased_until = ?", (lease,))
         if state == "delivered":
             assignment, values = "state = 'delivered', delivered_at = ?", (now,)
         elif state == "dead":
@@ -69,8 +85,8 @@ class SQLiteMailroom:
         with self.db.transaction(durable=False) as connection:
             connection.execute(
                 f"UPDATE outbox SET {assignment}, attempts = ?, last_result = ?, leased_until = NULL "
-                "WHERE event_id = ? AND state = 'pending' AND attempts = ?",
-                (*values, attempts, result, event_id, attempts - 1),
+                "WHERE event_id = ? AND state = 'pending' AND attempts = ?" + held,
+                (*values, attempts, result, event_id, attempts - 1, *held_values),
             )
 
     def parked_messages(self) -> list[dict]:

@@ -227,7 +227,7 @@ def test_the_outbox_leases_due_pending_messages_oldest_first(store):
     enqueue(store, "evt_later", T0 + 100)
     assert store.due_messages(T0, 10) == []  # none is due yet
     assert store.due_messages(T0 + 2, 1) == [
-        OutboxMessage("evt_a", "http://m.test/n", b"{}", 0, "paycore/1", "M100001")
+        OutboxMessage("evt_a", "http://m.test/n", b"{}", 0, "paycore/1", "M100001", T0 + 2 + LEASE_SECONDS)
     ]
     assert [m.event_id for m in store.due_messages(T0 + 2, 10)] == ["evt_b"]  # evt_a is leased
     assert store.due_messages(T0 + 2 + LEASE_SECONDS - 1, 10) == []  # both are leased ...
@@ -320,6 +320,31 @@ def test_an_outcome_is_recorded_only_for_the_attempt_that_was_leased(store):
     )
     row = store.db.query_one("SELECT state, attempts, last_result, delivered_at FROM outbox")
     assert tuple(row) == ("delivered", 2, "HTTP 200", T0 + 77)
+
+
+def test_a_notifier_whose_lease_was_taken_over_records_nothing(store):
+    """The first notifier's lease expires mid-delivery and a second one takes the message: the late
+    first report, in either order, cannot overwrite or pre-empt the holder's."""
+    enqueue(store, "evt_1", T0)
+    (first,) = store.due_messages(T0, 10)
+    (second,) = store.due_messages(T0 + LEASE_SECONDS, 10)
+    assert (first.lease, second.lease) == (T0 + LEASE_SECONDS, T0 + 2 * LEASE_SECONDS)
+    outcome = dict(state="dead", attempts=1, result="unreachable", now=T0 + 61, retry_at=None)
+    store.record_delivery("evt_1", **outcome, lease=first.lease)  # the late first notifier
+    row = store.db.query_one("SELECT state, attempts, leased_until FROM outbox")
+    assert tuple(row) == ("pending", 0, second.lease)  # untouched: the second still holds it
+    store.record_delivery(
+        "evt_1",
+        state="delivered",
+        attempts=1,
+        result="HTTP 200",
+        now=T0 + 62,
+        retry_at=None,
+        lease=second.lease,
+    )
+    store.record_delivery("evt_1", **outcome, lease=first.lease)  # and after it, still nothing
+    row = store.db.query_one("SELECT state, attempts, last_result, leased_until FROM outbox")
+    assert tuple(row) == ("delivered", 1, "HTTP 200", None)
 
 
 def test_a_nonce_is_remembered_once_until_it_expires(store):
