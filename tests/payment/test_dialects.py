@@ -14,7 +14,7 @@ import pytest
 
 from paycore.payment.gateway.dialects import DialectKeys, Dialects, alipay_wire, wechatpay_wire
 from paycore.payment.gateway.dialects.keys import BEIJING, merchant_serial
-from paycore.payment.gateway.outbox import OutboxMessage
+from paycore.payment.gateway.outbox import LEASE_SECONDS, OutboxMessage
 from paycore.payment.gateway.sqlite import SQLiteGatewayStore
 from paycore.payment.runtime.world import GATEWAY_URL, build_world
 from tests.conftest import load_pinned_key
@@ -287,7 +287,13 @@ def test_an_older_database_gets_the_outbox_format_and_the_new_tables(tmp_path):
     try:
         (message,) = store.due_messages(now=1, limit=10)
         assert message == OutboxMessage(
-            "evt_old", "http://127.0.0.1:8001/paycore/notify", b"{}", 0, "paycore/1", "M100001"
+            "evt_old",
+            "http://127.0.0.1:8001/paycore/notify",
+            b"{}",
+            0,
+            "paycore/1",
+            "M100001",
+            1 + LEASE_SECONDS,
         )
         assert (
             store.trade_by_token("anything") is None and store.dialect_merchant("alipay", ALIPAY_APP) is None

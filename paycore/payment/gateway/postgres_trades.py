@@ -2,10 +2,10 @@
 
 The PostgreSQL twin of :mod:`.sqlite_trades`, mixed into
 :class:`~paycore.payment.gateway.postgres.PostgresGatewayStore` the same way: :class:`PostgresTradesUnit`
-into its unit of work, :class:`PostgresTradesReads` into the store. Where several workers may decide
-on one trade at once, the unit of work locks it (``FOR UPDATE``): no two payers pay one trade, and no
-close races a payment. A payment code is taken with one ``DELETE ... RETURNING``, so two workers
-cannot both spend it.
+into its unit of work, :class:`PostgresTradesReads` into the store; what they share is in
+:mod:`.trade_rows`. Where several workers may decide on one trade at once, the unit of work locks it
+(``FOR UPDATE``): no two payers pay one trade, and no close races a payment. A payment code is taken
+with one ``DELETE ... RETURNING``, so two workers cannot both spend it.
 """
 
 from __future__ import annotations
@@ -13,37 +13,34 @@ from __future__ import annotations
 from dataclasses import astuple
 
 from paycore.payment.gateway.store import DialectMerchantRecord, RefundRecord, TradeRecord
+from paycore.payment.gateway.trade_rows import (
+    MERCHANT_COLUMNS,
+    REFUND_COLUMNS,
+    TRADE_COLUMNS,
+    merchant_record,
+    refund_record,
+    trade_changes,
+    trade_key,
+    trade_record,
+)
 from paycore.payment.postgres import PostgresDatabase
 
-_TRADE_COLUMNS = ", ".join(TradeRecord.__dataclass_fields__)
-_MERCHANT_COLUMNS = ", ".join(DialectMerchantRecord.__dataclass_fields__)
-_REFUND_COLUMNS = ", ".join(RefundRecord.__dataclass_fields__)
-_TRADE_TIMES = ("scanned_at", "paid_at", "closed_at")
-_TRADE_KEYS = ("out_trade_no", "trade_id", "payment_id")
-
-
-def _trade_query(**by: str | None) -> tuple[str, str]:
-    given = {column: value for column, value in by.items() if value is not None}
-    if len(given) != 1 or not set(given) <= set(_TRADE_KEYS):
-        raise ValueError("find a trade by one of its out_trade_no, trade_id or payment_id")
-    ((column, value),) = given.items()
-    return f"SELECT {_TRADE_COLUMNS} FROM trades WHERE merchant_id = %s AND {column} = %s", value
-
-
-def _trade(row: tuple | None) -> TradeRecord | None:
-    return TradeRecord(*row) if row else None
-
-
-def _merchant(row: tuple | None) -> DialectMerchantRecord | None:
-    if row is None:
-        return None
-    values = list(row)
-    values[6] = bytes(values[6])
-    return DialectMerchantRecord(*values)
+_UPSERT_MERCHANT = ", ".join(
+    f"{column} = EXCLUDED.{column}" for column in DialectMerchantRecord.__dataclass_fields__
+)
 
 
 def _marks(count: int) -> str:
     return ", ".join(["%s"] * count)
+
+
+def _find_trade(**by: str | None) -> tuple[str, str]:
+    column, value = trade_key(**by)
+    return f"SELECT {TRADE_COLUMNS} FROM trades WHERE merchant_id = %s AND {column} = %s", value
+
+
+_BY_TOKEN = f"SELECT {TRADE_COLUMNS} FROM trades WHERE cashier_token = %s"
+_FIND_REFUND = f"SELECT {REFUND_COLUMNS} FROM refunds WHERE merchant_id = %s AND out_refund_no = %s"
 
 
 class PostgresTradesUnit:
@@ -53,18 +50,15 @@ class PostgresTradesUnit:
 
     def save_dialect_merchant(self, record: DialectMerchantRecord) -> None:
         values = astuple(record)
-        updates = ", ".join(
-            f"{column} = EXCLUDED.{column}" for column in DialectMerchantRecord.__dataclass_fields__
-        )
         self._run(
-            f"INSERT INTO dialect_merchants ({_MERCHANT_COLUMNS}) VALUES ({_marks(len(values))}) "
-            f"ON CONFLICT (merchant_id) DO UPDATE SET {updates}",
+            f"INSERT INTO dialect_merchants ({MERCHANT_COLUMNS}) VALUES ({_marks(len(values))}) "
+            f"ON CONFLICT (merchant_id) DO UPDATE SET {_UPSERT_MERCHANT}",
             values,
         )
 
     def insert_trade(self, record: TradeRecord) -> None:
         values = astuple(record)
-        self._run(f"INSERT INTO trades ({_TRADE_COLUMNS}) VALUES ({_marks(len(values))})", values)
+        self._run(f"INSERT INTO trades ({TRADE_COLUMNS}) VALUES ({_marks(len(values))})", values)
 
     def find_trade(
         self,
@@ -74,32 +68,22 @@ class PostgresTradesUnit:
         trade_id: str | None = None,
         payment_id: str | None = None,
     ) -> TradeRecord | None:
-        statement, value = _trade_query(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
-        return _trade(self._one(statement + " FOR UPDATE", (merchant_id, value)))
+        statement, value = _find_trade(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
+        return trade_record(self._one(statement + " FOR UPDATE", (merchant_id, value)))
 
     def trade_by_token(self, token: str) -> TradeRecord | None:
-        return _trade(
-            self._one(f"SELECT {_TRADE_COLUMNS} FROM trades WHERE cashier_token = %s FOR UPDATE", (token,))
-        )
+        return trade_record(self._one(_BY_TOKEN + " FOR UPDATE", (token,)))
 
     def update_trade(
         self, trade_id: str, *, status: str | None = None, payment_id: str | None = None, **times: int
     ) -> None:
-        unknown = set(times) - set(_TRADE_TIMES)
-        if unknown:
-            raise ValueError(f"a trade has no time called {', '.join(sorted(unknown))}")
-        changes = {"status": status, "payment_id": payment_id, **times}
-        changes = {name: value for name, value in changes.items() if value is not None}
+        changes = trade_changes(status, payment_id, times)
         if changes:
             assignments = ", ".join(f"{name} = %s" for name in changes)
             self._run(f"UPDATE trades SET {assignments} WHERE trade_id = %s", (*changes.values(), trade_id))
 
     def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
-        row = self._one(
-            f"SELECT {_REFUND_COLUMNS} FROM refunds WHERE merchant_id = %s AND out_refund_no = %s",
-            (merchant_id, out_refund_no),
-        )
-        return RefundRecord(*row) if row else None
+        return refund_record(self._one(_FIND_REFUND, (merchant_id, out_refund_no)))
 
     def add_payment_code(self, code_hash: str, wallet: str, expires_at: float) -> None:
         self._run(
@@ -115,16 +99,16 @@ class PostgresTradesUnit:
 
 
 class PostgresTradesReads:
-    """Reads of the dialects' tables outside a unit of work."""
+    """Reads of the dialects' tables outside a unit of work (``?`` placeholders, as ``db.query`` takes)."""
 
     db: PostgresDatabase
 
     def dialect_merchant(self, dialect: str, external_id: str) -> DialectMerchantRecord | None:
         row = self.db.query_one(
-            f"SELECT {_MERCHANT_COLUMNS} FROM dialect_merchants WHERE dialect = ? AND external_id = ?",
+            f"SELECT {MERCHANT_COLUMNS} FROM dialect_merchants WHERE dialect = ? AND external_id = ?",
             (dialect, external_id),
         )
-        return _merchant(row)
+        return merchant_record(row)
 
     def find_trade(
         self,
@@ -134,17 +118,11 @@ class PostgresTradesReads:
         trade_id: str | None = None,
         payment_id: str | None = None,
     ) -> TradeRecord | None:
-        statement, value = _trade_query(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
-        return _trade(self.db.query_one(statement.replace("%s", "?"), (merchant_id, value)))
+        statement, value = _find_trade(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
+        return trade_record(self.db.query_one(statement.replace("%s", "?"), (merchant_id, value)))
 
     def trade_by_token(self, token: str) -> TradeRecord | None:
-        return _trade(
-            self.db.query_one(f"SELECT {_TRADE_COLUMNS} FROM trades WHERE cashier_token = ?", (token,))
-        )
+        return trade_record(self.db.query_one(_BY_TOKEN.replace("%s", "?"), (token,)))
 
     def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
-        row = self.db.query_one(
-            f"SELECT {_REFUND_COLUMNS} FROM refunds WHERE merchant_id = ? AND out_refund_no = ?",
-            (merchant_id, out_refund_no),
-        )
-        return RefundRecord(*row) if row else None
+        return refund_record(self.db.query_one(_FIND_REFUND.replace("%s", "?"), (merchant_id, out_refund_no)))

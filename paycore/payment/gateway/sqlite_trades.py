@@ -3,7 +3,8 @@
 Two parts of :class:`~paycore.payment.gateway.sqlite.SQLiteGatewayStore`: :class:`SQLiteTradesUnit`
 is mixed into its unit of work (writes, and the reads a unit of work makes before it writes), and
 :class:`SQLiteTradesReads` into the store itself (reads outside a transaction). The tables are in
-``schema.sql``; the rules that use them are in :mod:`paycore.payment.gateway.dialects.trades`.
+``schema.sql``; the rules that use them are in :mod:`paycore.payment.gateway.dialects.trades`; what
+this shares with the PostgreSQL store is in :mod:`.trade_rows`.
 """
 
 from __future__ import annotations
@@ -12,32 +13,26 @@ import sqlite3
 from dataclasses import astuple
 
 from paycore.payment.gateway.store import DialectMerchantRecord, RefundRecord, TradeRecord
+from paycore.payment.gateway.trade_rows import (
+    MERCHANT_COLUMNS,
+    REFUND_COLUMNS,
+    TRADE_COLUMNS,
+    merchant_record,
+    refund_record,
+    trade_changes,
+    trade_key,
+    trade_record,
+)
 from paycore.payment.storage import Database
 
-_TRADE_COLUMNS = ", ".join(TradeRecord.__dataclass_fields__)
-_MERCHANT_COLUMNS = ", ".join(DialectMerchantRecord.__dataclass_fields__)
-_REFUND_COLUMNS = ", ".join(RefundRecord.__dataclass_fields__)
-_TRADE_TIMES = ("scanned_at", "paid_at", "closed_at")
+
+def _find_trade(**by: str | None) -> tuple[str, str]:
+    column, value = trade_key(**by)
+    return f"SELECT {TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND {column} = ?", value
 
 
-def _trade_query(**by: str | None) -> tuple[str, tuple]:
-    given = {column: value for column, value in by.items() if value is not None}
-    if len(given) != 1:
-        raise ValueError("find a trade by one of its out_trade_no, trade_id or payment_id")
-    ((column, value),) = given.items()
-    return f"SELECT {_TRADE_COLUMNS} FROM trades WHERE merchant_id = ? AND {column} = ?", (value,)
-
-
-def _trade(row: sqlite3.Row | None) -> TradeRecord | None:
-    return TradeRecord(*row) if row else None
-
-
-def _merchant(row: sqlite3.Row | None) -> DialectMerchantRecord | None:
-    if row is None:
-        return None
-    values = list(row)
-    values[6] = bytes(values[6])
-    return DialectMerchantRecord(*values)
+_BY_TOKEN = f"SELECT {TRADE_COLUMNS} FROM trades WHERE cashier_token = ?"
+_FIND_REFUND = f"SELECT {REFUND_COLUMNS} FROM refunds WHERE merchant_id = ? AND out_refund_no = ?"
 
 
 class SQLiteTradesUnit:
@@ -46,16 +41,16 @@ class SQLiteTradesUnit:
     connection: sqlite3.Connection
 
     def save_dialect_merchant(self, record: DialectMerchantRecord) -> None:
+        values = astuple(record)
+        marks = ", ".join("?" * len(values))
         self.connection.execute(
-            f"INSERT OR REPLACE INTO dialect_merchants ({_MERCHANT_COLUMNS}) "
-            f"VALUES ({', '.join('?' * len(astuple(record)))})",
-            astuple(record),
+            f"INSERT OR REPLACE INTO dialect_merchants ({MERCHANT_COLUMNS}) VALUES ({marks})", values
         )
 
     def insert_trade(self, record: TradeRecord) -> None:
+        values = astuple(record)
         self.connection.execute(
-            f"INSERT INTO trades ({_TRADE_COLUMNS}) VALUES ({', '.join('?' * len(astuple(record)))})",
-            astuple(record),
+            f"INSERT INTO trades ({TRADE_COLUMNS}) VALUES ({', '.join('?' * len(values))})", values
         )
 
     def find_trade(
@@ -66,23 +61,16 @@ class SQLiteTradesUnit:
         trade_id: str | None = None,
         payment_id: str | None = None,
     ) -> TradeRecord | None:
-        sql, value = _trade_query(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
-        return _trade(self.connection.execute(sql, (merchant_id, *value)).fetchone())
+        sql, value = _find_trade(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
+        return trade_record(self.connection.execute(sql, (merchant_id, value)).fetchone())
 
     def trade_by_token(self, token: str) -> TradeRecord | None:
-        row = self.connection.execute(
-            f"SELECT {_TRADE_COLUMNS} FROM trades WHERE cashier_token = ?", (token,)
-        ).fetchone()
-        return _trade(row)
+        return trade_record(self.connection.execute(_BY_TOKEN, (token,)).fetchone())
 
     def update_trade(
         self, trade_id: str, *, status: str | None = None, payment_id: str | None = None, **times: int
     ) -> None:
-        unknown = set(times) - set(_TRADE_TIMES)
-        if unknown:
-            raise ValueError(f"a trade has no time called {', '.join(sorted(unknown))}")
-        changes = {"status": status, "payment_id": payment_id, **times}
-        changes = {name: value for name, value in changes.items() if value is not None}
+        changes = trade_changes(status, payment_id, times)
         if changes:
             assignments = ", ".join(f"{name} = ?" for name in changes)
             self.connection.execute(
@@ -90,11 +78,7 @@ class SQLiteTradesUnit:
             )
 
     def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
-        row = self.connection.execute(
-            f"SELECT {_REFUND_COLUMNS} FROM refunds WHERE merchant_id = ? AND out_refund_no = ?",
-            (merchant_id, out_refund_no),
-        ).fetchone()
-        return RefundRecord(*row) if row else None
+        return refund_record(self.connection.execute(_FIND_REFUND, (merchant_id, out_refund_no)).fetchone())
 
     def add_payment_code(self, code_hash: str, wallet: str, expires_at: float) -> None:
         self.connection.execute(
@@ -121,10 +105,10 @@ class SQLiteTradesReads:
 
     def dialect_merchant(self, dialect: str, external_id: str) -> DialectMerchantRecord | None:
         row = self.db.query_one(
-            f"SELECT {_MERCHANT_COLUMNS} FROM dialect_merchants WHERE dialect = ? AND external_id = ?",
+            f"SELECT {MERCHANT_COLUMNS} FROM dialect_merchants WHERE dialect = ? AND external_id = ?",
             (dialect, external_id),
         )
-        return _merchant(row)
+        return merchant_record(row)
 
     def find_trade(
         self,
@@ -134,17 +118,11 @@ class SQLiteTradesReads:
         trade_id: str | None = None,
         payment_id: str | None = None,
     ) -> TradeRecord | None:
-        sql, value = _trade_query(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
-        return _trade(self.db.query_one(sql, (merchant_id, *value)))
+        sql, value = _find_trade(out_trade_no=out_trade_no, trade_id=trade_id, payment_id=payment_id)
+        return trade_record(self.db.query_one(sql, (merchant_id, value)))
 
     def trade_by_token(self, token: str) -> TradeRecord | None:
-        return _trade(
-            self.db.query_one(f"SELECT {_TRADE_COLUMNS} FROM trades WHERE cashier_token = ?", (token,))
-        )
+        return trade_record(self.db.query_one(_BY_TOKEN, (token,)))
 
     def find_refund(self, merchant_id: str, out_refund_no: str) -> RefundRecord | None:
-        row = self.db.query_one(
-            f"SELECT {_REFUND_COLUMNS} FROM refunds WHERE merchant_id = ? AND out_refund_no = ?",
-            (merchant_id, out_refund_no),
-        )
-        return RefundRecord(*row) if row else None
+        return refund_record(self.db.query_one(_FIND_REFUND, (merchant_id, out_refund_no)))
