@@ -5,11 +5,13 @@ the notifier told the store and what it put on the wire.
 """
 
 import itertools
+import threading
 
 import pytest
 
 from paycore.payment.clock import FakeClock
 from paycore.payment.errors import ErrorCode, PaymentError
+from paycore.payment.gateway import outbox
 from paycore.payment.gateway.outbox import RETRY_SCHEDULE, DeliveryReport, Notifier, next_attempt
 from paycore.payment.protocol.signing import MessageSigner, MessageVerifier, PinnedKey
 from tests.payment.fakes import FakeMailroom, FakeNotifyEndpoint
@@ -187,3 +189,53 @@ def test_leases_and_delivery_outcomes_are_committed_without_a_flush(store, endpo
     endpoint.status = 500
     Notifier(store, MessageSigner(gateway_key), endpoint, clock).deliver_due()
     assert store.db.commits == {"durable": before["durable"], "relaxed": before["relaxed"] + 2}
+
+
+class BlockedEndpoint(FakeNotifyEndpoint):
+    """A merchant endpoint that holds every delivery until the test lets it answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release, self.answered = threading.Event(), threading.Event()
+
+    def request(self, method, url, headers, body=b""):
+        self.release.wait(30)
+        try:
+            return super().request(method, url, headers, body)
+        finally:
+            self.answered.set()
+
+
+def test_a_pass_ends_after_pass_timeout_and_leaves_a_delivery_still_on_its_way_out_of_the_report(
+    mailroom, gateway_key, clock, monkeypatch
+):
+    """A merchant that never answers cannot hold the notifier's pass: it returns after PASS_TIMEOUT,
+    reporting nothing for the message still in flight (its lease keeps it from being sent twice)."""
+    monkeypatch.setattr(outbox, "PASS_TIMEOUT", 0.2)
+    endpoint = BlockedEndpoint()
+    notifier = Notifier(mailroom, MessageSigner(gateway_key), endpoint, clock)
+    reports = []
+    passing = threading.Thread(target=lambda: reports.append(notifier.deliver_due()), daemon=True)
+    try:
+        passing.start()
+        passing.join(10)
+        assert not passing.is_alive() and reports == [DeliveryReport()]
+        assert mailroom.entries["evt_1"].state == "pending" and not endpoint.received  # still held
+    finally:
+        endpoint.release.set()
+    assert endpoint.answered.wait(10) and [sent.url for sent in endpoint.received] == [URL]
+    notifier.close()
+
+
+def test_an_outcome_the_store_cannot_record_is_reported_as_still_pending(gateway_key, clock, endpoint):
+    """A full disk while recording: the message stays due, and the report counts it as retrying."""
+
+    class FullDisk(FakeMailroom):
+        def record_delivery(self, event_id, **outcome):
+            raise OSError(28, "No space left on device")
+
+    mailroom = FullDisk()
+    mailroom.add("evt_1", URL, BODY, due=T0)
+    notifier = Notifier(mailroom, MessageSigner(gateway_key), endpoint, clock)
+    assert notifier.deliver_due() == DeliveryReport(retrying=("evt_1",))
+    assert mailroom.entries["evt_1"].state == "pending" and len(endpoint.received) == 1
