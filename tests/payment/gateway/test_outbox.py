@@ -92,6 +92,22 @@ def test_a_url_without_a_path_is_signed_for_the_root(mailroom, endpoint, gateway
     verifier.verify_request("POST", "/", endpoint.received[0].headers, BODY)
 
 
+def test_a_notify_url_with_a_query_is_signed_with_its_query_exactly_as_sent(
+    mailroom, endpoint, gateway_key, clock
+):
+    """A merchant may route notifications by query (``?shop=7``): the signed target carries it, so
+    the merchant verifies the request line it received, and the query cannot be changed on the way."""
+    mailroom.entries.clear()
+    mailroom.add("evt_q", "http://merchant.test/paycore/notify?shop=7&x=%2F", BODY, due=T0)
+    Notifier(mailroom, MessageSigner(gateway_key), endpoint, clock).deliver_due()
+    verifier = MessageVerifier(PinnedKey("gateway", gateway_key.public_key(), "RSA-PSS-SHA256"), clock)
+    (sent,) = endpoint.received
+    verifier.verify_request("POST", "/paycore/notify?shop=7&x=%2F", sent.headers, BODY)
+    with pytest.raises(PaymentError) as refusal:
+        verifier.verify_request("POST", "/paycore/notify?shop=8&x=%2F", sent.headers, BODY)
+    assert refusal.value.code is ErrorCode.INVALID_SIGNATURE
+
+
 @pytest.mark.parametrize(
     "status, delivered",
     [(200, True), (204, True), (299, True), (199, False), (300, False), (409, False), (500, False)],
