@@ -96,6 +96,7 @@ def test_an_idempotency_key_sent_twice_is_refused(live):
     headers = [*live.signed_headers(body), ("Idempotency-Key", str(uuid.uuid4()))]
     answer = live.to_gateway(body, headers)
     assert (answer.status_code, code(answer)) == (400, "INVALID_REQUEST")
+    assert answer.json()["error"]["message"] == "send the Idempotency-Key header once"
     assert live.answer_is_signed(answer, request_nonce(headers))
     assert payments_for(live, out_trade_no) == 0
 
