@@ -155,3 +155,19 @@ def test_a_key_is_read_and_parsed_once_then_cached(store, merchant_key):
     first = registry(key_id)
     assert registry(key_id) is first and registry(key_id) is first
     assert counting.reads == 1
+
+
+def test_forgetting_a_merchant_drops_its_cached_notify_origins(store, merchant_key):
+    """Notify origins are cached per merchant; when they change in the store (a dialect merchant is
+    registered again), ``forget`` makes the next check read the new ones."""
+    registry = MerchantRegistry(store)
+    registry.register("M100001", "Demo Shop", merchant_key.public_key(), "RSA2", notify_origins=ORIGINS)
+    registry.check_notify_url("M100001", "http://merchant.paycore.test/notify")  # cached now
+    moved = ("http://shop.example:8080",)
+    store.run(lambda unit: unit.save_notify_origins("M100001", moved))
+    registry.check_notify_url("M100001", "http://merchant.paycore.test/notify")  # the cache still answers
+    registry.forget("M100001")
+    registry.check_notify_url("M100001", "http://shop.example:8080/notify")
+    with pytest.raises(PaymentError) as refusal:
+        registry.check_notify_url("M100001", "http://merchant.paycore.test/notify")
+    assert refusal.value.code is ErrorCode.NOTIFY_URL_NOT_ALLOWED
