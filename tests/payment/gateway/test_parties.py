@@ -171,3 +171,20 @@ def test_forgetting_a_merchant_drops_its_cached_notify_origins(store, merchant_k
     with pytest.raises(PaymentError) as refusal:
         registry.check_notify_url("M100001", "http://merchant.paycore.test/notify")
     assert refusal.value.code is ErrorCode.NOTIFY_URL_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    "url, origin",
+    [
+        ("http://Shop.example/paycore/notify", "http://shop.example:80"),
+        ("https://shop.example/n", "https://shop.example:443"),
+        ("http://[::1]:8001/paycore/notify", "http://[::1]:8001"),  # IPv6 keeps its brackets
+        ("ftp://shop.example/n", None),
+        ("http:///n", None),  # no host
+        ("/paycore/notify", None),
+    ],
+)
+def test_the_origin_of_a_notify_url(url, origin):
+    from paycore.payment.gateway.merchants import origin_of
+
+    assert origin_of(url) == origin
