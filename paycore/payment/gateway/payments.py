@@ -101,7 +101,7 @@ def pay(gateway: Gateway, caller: Verified, body: bytes, idempotency_key: str) -
             gateway.issuer.refusal_of(method, known) if known else gateway.issuer.unknown_payer_code(payer)
         )
         if failure is None:
-            failure = _move_money(unit, caller.owner, account, money, payment_id, now)
+            failure = move_money(unit, caller.owner, account, money, payment_id, now)
         record = PaymentRecord(
             payment_id=payment_id,
             merchant_id=caller.owner,
@@ -128,7 +128,7 @@ def pay(gateway: Gateway, caller: Verified, body: bytes, idempotency_key: str) -
     return 200, gateway.store.run(work)
 
 
-def _move_money(
+def move_money(
     unit: GatewayUnitOfWork, merchant_id: str, payer_account: str, money: Money, payment_id: str, now: float
 ) -> str | None:
     """Debit the payer and credit the merchant; the failure code if the ledger refuses."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from paycore.payment.gateway import ledger
 from paycore.payment.gateway.dialects.trades import CLOSED, PAID, PaidNotice, Queued, TradeRefusal
+from paycore.payment.gateway.payments import move_money
 from paycore.payment.gateway.store import GatewayUnitOfWork, PaymentRecord, RefundRecord, TradeRecord, new_id
 from paycore.payment.methods import PaymentMethod
 from paycore.payment.money import Money
@@ -58,7 +59,7 @@ def charge(
     money = Money(trade.amount, trade.currency)
     payment_id = new_id("pay")
     if failure is None:
-        failure = _transfer(unit, known.account_id, trade.merchant_id, money, payment_id, now)
+        failure = move_money(unit, trade.merchant_id, known.account_id, money, payment_id, now)
     if failure is not None:
         return Charged(trade, None, failure)
     payment = PaymentRecord(
@@ -81,29 +82,6 @@ def charge(
     paid = replace(trade, status=PAID, payment_id=payment_id, paid_at=int(now))
     _enqueue(unit, trade.merchant_id, notice(paid, payment, None, now), now)
     return Charged(paid, payment, None)
-
-
-def _transfer(
-    unit: GatewayUnitOfWork, source: str, merchant_id: str, money: Money, payment_id: str, now: float
-):
-    destination = ledger.merchant_account(merchant_id, money.currency)
-    ledger.open_account(unit, destination, "merchant", money.currency)
-    try:
-        ledger.transfer(
-            unit,
-            transfer_id=payment_id,
-            kind="payment",
-            reference=payment_id,
-            source=source,
-            destination=destination,
-            money=money,
-            now=now,
-        )
-    except ledger.InsufficientFunds:
-        return "INSUFFICIENT_FUNDS"
-    except ledger.UnknownAccount:
-        return "CURRENCY_NOT_SUPPORTED"
-    return None
 
 
 def _enqueue(unit: GatewayUnitOfWork, merchant_id: str, queued: Queued | None, now: float) -> None:
